@@ -1,0 +1,48 @@
+"""Platform definitions (config/platforms.yaml): what to poll, how often and how politely."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class PlatformConfig(BaseModel):
+    """One platform's polling and politeness settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    spider: str | None = Field(None, description="spider name; defaults to the platform name")
+    interval_seconds: float = Field(600, gt=0, description="time between polling rounds")
+    jitter_seconds: float = Field(30, ge=0, description="random extra delay per round")
+    download_delay_seconds: float = Field(5, ge=0)
+    concurrency: int = Field(1, ge=1, le=16)
+    obey_robots: bool = False
+    max_pages: int = Field(10, ge=1, description="pages per keyword per round at most")
+    expected_quiet_minutes: float = Field(
+        360, gt=0, description="no new posts for longer than this marks the platform degraded")
+    backoff_base_seconds: float = Field(60, gt=0)
+    backoff_max_seconds: float = Field(3600, gt=0)
+    browser: bool = False
+    keywords: list[str] | None = Field(None, description="search terms; defaults to search_keywords")
+    boards: list[str] = Field(default_factory=list, description="board/forum ids for listing platforms")
+
+
+class PlatformsFile(BaseModel):
+    """The whole of config/platforms.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    search_keywords: list[str] = Field(min_length=1)
+    platforms: dict[str, PlatformConfig]
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> PlatformsFile:
+        for name, platform in self.platforms.items():
+            platform.spider = platform.spider or name
+            if platform.keywords is None:
+                platform.keywords = list(self.search_keywords)
+        return self
+
+    def enabled(self, only: list[str] | None = None) -> dict[str, PlatformConfig]:
+        return {name: p for name, p in self.platforms.items()
+                if p.enabled and (not only or name in only)}

@@ -1,0 +1,102 @@
+"""Every exception civicwatch raises on purpose, in one place.
+
+Keep README's "Errors" section in step with this file.
+"""
+
+from __future__ import annotations
+
+
+class CivicwatchError(Exception):
+    """Base of every civicwatch error."""
+
+
+# --- configuration -----------------------------------------------------------
+
+
+class ConfigError(CivicwatchError):
+    """A configuration file or variable is wrong; raised at load time, before anything runs.
+
+    `str()` is one line an operator can act on: file, line, field and the problem.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.problem = message
+        where = path or "<config>"
+        if line is not None:
+            where += f":{line}"
+        if field:
+            where += f": field '{field}'"
+        super().__init__(f"{where}: {message}")
+
+
+class RuleSyntaxError(ConfigError):
+    """A keyword rule cannot be parsed; carries the rule name and the character position."""
+
+    def __init__(self, message: str, *, rule: str, position: int, expected: str,
+                 path: str | None = None, line: int | None = None) -> None:
+        self.rule = rule
+        self.position = position
+        self.expected = expected
+        super().__init__(f"rule '{rule}' at position {position}: {message} (expected {expected})",
+                         path=path, line=line, field=rule)
+
+
+# --- servers and storage -----------------------------------------------------
+
+
+class EmbeddedServerError(CivicwatchError):
+    """An embedded MongoDB-wire or Redis server could not be started or did not become ready."""
+
+
+class StaleLeadError(CivicwatchError):
+    """Someone else changed the lead since it was read (optimistic locking); reload and retry."""
+
+    def __init__(self, lead_id: str, expected_version: int) -> None:
+        self.lead_id = lead_id
+        self.expected_version = expected_version
+        super().__init__(f"lead {lead_id} was changed by someone else (expected version {expected_version})")
+
+
+class TransitionError(CivicwatchError):
+    """The lead's lifecycle does not allow this step from its current state."""
+
+    def __init__(self, lead_id: str, from_state: str, to_state: str) -> None:
+        self.lead_id = lead_id
+        self.from_state = from_state
+        self.to_state = to_state
+        super().__init__(f"lead {lead_id}: cannot go from {from_state} to {to_state}")
+
+
+class LeadNotFound(CivicwatchError):
+    """No lead with this id."""
+
+
+# --- crawling ----------------------------------------------------------------
+
+
+class ParseError(CivicwatchError):
+    """A platform response could not be parsed: malformed body or a changed shape.
+
+    Spiders count it (`parse/error_count/<platform>`) and mark the platform degraded; it never
+    stops the crawl.
+    """
+
+    def __init__(self, message: str, *, platform: str, url: str) -> None:
+        self.platform = platform
+        self.url = url
+        super().__init__(f"{platform}: {url}: {message}")
+
+
+class SourceBlocked(CivicwatchError):
+    """A platform answered with a login wall, rate limit, block or captcha (outcome in `.outcome`)."""
+
+    def __init__(self, outcome: str, *, platform: str, url: str, evidence: str = "") -> None:
+        self.outcome = outcome
+        self.platform = platform
+        self.url = url
+        self.evidence = evidence
+        super().__init__(f"{platform}: {outcome} at {url} {evidence}".rstrip())

@@ -1,0 +1,217 @@
+"""Domain models: the contracts between spiders, filters, sinks and the console.
+
+Field names follow ../shared/DESIGN.md (Contracts) and reference/labelled-posts.md.
+A change here is a change of contract: update README's "Schemas" section too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+PLATFORMS: tuple[str, ...] = (
+    "weibo", "douyin", "xiaohongshu", "toutiao", "zhihu", "tieba",
+    "bilibili", "kuaishou", "wechat", "liuyan", "forum",
+)
+
+Urgency = Literal["urgent", "general"]
+
+
+def now_shanghai() -> datetime:
+    return datetime.now(SHANGHAI)
+
+
+class Post(BaseModel):
+    """The normalised post every spider yields (contract 1)."""
+
+    # Labelled files carry a `label` (and maybe more); unknown fields are ignored.
+    model_config = ConfigDict(extra="ignore")
+
+    platform: str
+    post_id: str
+    url: str
+    author: str = ""
+    title: str | None = None
+    text: str = ""
+    published_at: AwareDatetime
+    ip_region: str | None = None
+    fetched_at: AwareDatetime | None = None
+    keyword: str | None = None
+
+    @field_validator("post_id", mode="before")
+    @classmethod
+    def _id_as_string(cls, value: Any) -> Any:
+        # Platforms send ids past 2**53 as numbers sometimes; keep them as text.
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def key(self) -> str:
+        """`platform:post_id`, the id used for dedup, storage and `dup_of`."""
+        return f"{self.platform}:{self.post_id}"
+
+
+class Decision(BaseModel):
+    """What the filter chain decided about one post (contract 2)."""
+
+    platform: str
+    post_id: str
+    is_lead: bool
+    score: float = 0.0
+    district: str | None = None
+    street: str | None = None
+    category: str | None = None
+    item: str | None = None
+    department: str | None = None
+    urgency: Urgency | None = None
+    dup_of: str | None = None
+    text_masked: str = ""
+    matched: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.post_id}"
+
+
+class LeadState(StrEnum):
+    NEW = "new"
+    PENDING_REVIEW = "pending_review"
+    VERIFIED = "verified"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    RETURNED = "returned"
+
+
+# Which transitions the lifecycle allows (DESIGN.md, Lead lifecycle).
+TRANSITIONS: dict[LeadState, frozenset[LeadState]] = {
+    LeadState.NEW: frozenset({LeadState.PENDING_REVIEW, LeadState.REJECTED, LeadState.MERGED}),
+    LeadState.PENDING_REVIEW: frozenset(
+        {LeadState.VERIFIED, LeadState.REJECTED, LeadState.MERGED, LeadState.DISPATCHED}
+    ),
+    LeadState.VERIFIED: frozenset({LeadState.DISPATCHED, LeadState.PENDING_REVIEW}),
+    LeadState.DISPATCHED: frozenset({LeadState.ACCEPTED, LeadState.RETURNED, LeadState.RESOLVED}),
+    LeadState.ACCEPTED: frozenset({LeadState.RESOLVED, LeadState.RETURNED}),
+    LeadState.RETURNED: frozenset(
+        {LeadState.VERIFIED, LeadState.DISPATCHED, LeadState.REJECTED, LeadState.MERGED,
+         LeadState.PENDING_REVIEW}
+    ),
+    LeadState.REJECTED: frozenset({LeadState.PENDING_REVIEW}),
+    LeadState.MERGED: frozenset({LeadState.PENDING_REVIEW}),
+    LeadState.RESOLVED: frozenset(),
+}
+
+
+def can_transition(old: LeadState, new: LeadState) -> bool:
+    return new in TRANSITIONS[old]
+
+
+class HistoryEntry(BaseModel):
+    """One recorded step of a lead: who moved it, when, why."""
+
+    at: AwareDatetime
+    actor: str
+    action: str
+    from_state: LeadState | None = None
+    to_state: LeadState
+    reason: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Source(BaseModel):
+    """One post that belongs to a lead's incident."""
+
+    key: str
+    platform: str
+    url: str
+    published_at: AwareDatetime
+    fetched_at: AwareDatetime | None = None
+
+
+def lead_id_for(post_key: str) -> str:
+    return f"lead:{post_key}"
+
+
+class Lead(BaseModel):
+    """A post the filter chain kept, through review and dispatch to resolution."""
+
+    id: str = Field(alias="_id")
+    state: LeadState = LeadState.PENDING_REVIEW
+    version: int = 0  # optimistic locking: every write bumps it
+    decision: Decision
+    sources: list[Source] = Field(default_factory=list)
+    discovered_at: AwareDatetime
+    deadline: AwareDatetime
+    history: list[HistoryEntry] = Field(default_factory=list)
+    merged_into: str | None = None
+    work_order_id: str | None = None
+    return_reason: str | None = None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+def deadline_for(discovered_at: datetime, urgency: str | None, sla_minutes: dict[str, int]) -> datetime:
+    """Dispatch deadline: discovery time plus the SLA class's minutes (general when unknown)."""
+    minutes = sla_minutes.get(urgency or "general", sla_minutes.get("general", 120))
+    return discovered_at + timedelta(minutes=minutes)
+
+
+WORK_ORDER_SCHEMA_VERSION = "1.0"
+
+
+def work_order_id_for(lead_id: str) -> str:
+    """Deterministic: the same lead always gives the same work-order id (consumers upsert on it)."""
+    digest = hashlib.sha256(lead_id.encode("utf-8")).hexdigest()[:16].upper()
+    return f"WO-{digest}"
+
+
+class WorkOrder(BaseModel):
+    """The document on the work-order stream (contract 4): Open311 GeoReport v2 names + ours."""
+
+    service_request_id: str
+    service_code: str
+    service_name: str
+    description: str
+    address_string: str
+    agency_responsible: str
+    requested_datetime: AwareDatetime
+    expected_datetime: AwareDatetime
+    status: Literal["open", "closed"] = "open"
+    lead_id: str
+    category: str
+    department: str
+    urgency: Urgency
+    district: str | None = None
+    street: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    duplicates: list[str] = Field(default_factory=list)
+    verified_by: str
+    verified_at: AwareDatetime
+    schema_version: str = WORK_ORDER_SCHEMA_VERSION
+
+
+StatusKind = Literal["签收", "退单", "办结"]
+
+
+class StatusEvent(BaseModel):
+    """One event on the status back-channel (contract 5)."""
+
+    event_id: str
+    service_request_id: str
+    status: StatusKind
+    at: AwareDatetime
+    reason: str | None = None
+    operator: str | None = None
+
+
+def utc(dt: datetime) -> datetime:
+    return dt.astimezone(timezone.utc)

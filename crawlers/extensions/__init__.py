@@ -1,0 +1,1 @@
+"""Scrapy extensions: crawl state (watermarks), source health, metrics."""

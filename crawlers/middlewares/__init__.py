@@ -1,0 +1,1 @@
+"""Scrapy downloader middlewares (wired in crawlers/settings.py)."""

@@ -1,0 +1,1 @@
+"""Scrapy item pipelines: thin adapters over filters/ and sinks/ (wired in crawlers/settings.py)."""

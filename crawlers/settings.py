@@ -1,0 +1,66 @@
+"""Scrapy settings for civicwatch (scrapy.cfg points here).
+
+Components are wired here by import path and order, Scrapy-style; civicwatch's own settings
+carry the CIVICWATCH_ prefix. Deployment values (servers, simulator, Chromium) come from
+`CIVICWATCH_…` environment variables through crawlers.config.settings, read by each component's
+`from_crawler`.
+"""
+
+BOT_NAME = "civicwatch"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Scrapy >= 2.13 defaults; pinned so a Scrapy upgrade does not change behaviour silently.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ROBOTSTXT_OBEY = False  # per platform: config/platforms.yaml `obey_robots`
+USER_AGENT = "civicwatch/0.1 (+public livelihood monitoring; contact: operations)"
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 5
+RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+# 429/432 are rate limits: the spider reports them (source health) instead of hammering.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+HTTPERROR_ALLOW_ALL = True  # spiders classify every status themselves (platforms.md §2.3)
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Engine side
+    "crawlers.middlewares.simulator.SimulatorHostMiddleware": 50,
+    # Downloader side
+}
+
+ITEM_PIPELINES = {
+    "crawlers.pipelines.decide.DecidePipeline": 300,
+    "crawlers.pipelines.store.StorePipeline": 500,
+}
+
+EXTENSIONS = {
+    "crawlers.extensions.crawlstate.CrawlStateExtension": 100,
+}
+
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# executable_path is filled from CIVICWATCH_CHROMIUM by crawlers.crawl.build_settings.
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# Only requests with meta["playwright"] = True use the browser; it starts on first use.
+PLAYWRIGHT_ABORT_REQUEST = None
+
+# --- civicwatch -----------------------------------------------------------------
+# Seconds between saves of watermarks while a crawl runs (also saved on close).
+CIVICWATCH_CRAWLSTATE_SAVE_INTERVAL_S = 30

@@ -215,3 +215,10 @@ class StatusEvent(BaseModel):
 
 def utc(dt: datetime) -> datetime:
     return dt.astimezone(timezone.utc)
+
+
+class DecidedPost(BaseModel):
+    """A post with the filter chain's decision, handed from the decide pipeline to the store."""
+
+    post: Post
+    decision: Decision

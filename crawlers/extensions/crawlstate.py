@@ -1,0 +1,77 @@
+"""Incremental crawling: hands spiders their watermarks and advances them after the crawl.
+
+A watermark is the newest `published_at` already processed for a platform and keyword. It is
+advanced at spider close only for keywords whose every post was processed without error, so
+a failed write is fetched again next round (the seen-set keeps that from doubling anything).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from crawlers.models import DecidedPost, Post
+from crawlers.runtime import get_runtime
+
+logger = logging.getLogger(__name__)
+
+
+def _post_of(item: Any) -> Post | None:
+    if isinstance(item, Post):
+        return item
+    if isinstance(item, DecidedPost):
+        return item.post
+    return None
+
+
+class CrawlStateExtension:
+    def __init__(self) -> None:
+        self.newest: dict[tuple[str, str], datetime] = {}
+        self.failed: set[tuple[str, str]] = set()
+        self.counts: dict[tuple[str, str], int] = defaultdict(int)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlStateExtension:
+        ext = cls()
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    @staticmethod
+    def _platform(spider: Spider) -> str:
+        return getattr(spider, "platform", None) or spider.name
+
+    def spider_opened(self, spider: Spider) -> None:
+        if getattr(spider, "watermarks", None):
+            return  # given explicitly (spider argument)
+        spider.watermarks = get_runtime().store.get_watermarks(self._platform(spider))
+
+    def item_done(self, item: Any, spider: Spider, **_: Any) -> None:
+        post = _post_of(item)
+        if post is None or post.keyword is None:
+            return
+        key = (post.platform, post.keyword)
+        self.counts[key] += 1
+        if key not in self.newest or post.published_at > self.newest[key]:
+            self.newest[key] = post.published_at
+
+    def item_error(self, item: Any, spider: Spider, failure: Any, **_: Any) -> None:
+        post = _post_of(item)
+        if post is not None and post.keyword is not None:
+            self.failed.add((post.platform, post.keyword))
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        store = get_runtime().store
+        for (platform, keyword), newest in self.newest.items():
+            if (platform, keyword) in self.failed:
+                logger.warning("watermark of %s/%s kept: some posts failed to process", platform, keyword)
+                continue
+            store.advance_watermark(platform, keyword, newest)

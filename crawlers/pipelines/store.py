@@ -1,0 +1,43 @@
+"""Stores a lead: masked post + lead (or a new source on an existing lead), then marks it seen.
+
+Marking seen only after the write means a crash in between refetches the post instead of
+losing it; the store's upserts make the second write harmless.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from crawlers.models import DecidedPost, now_shanghai
+from crawlers.runtime import Runtime, get_runtime
+from filters.pii import hash_author, mask_pii
+
+
+class StorePipeline:
+    def __init__(self, runtime: Runtime, stats: Any) -> None:
+        self.runtime = runtime
+        self.stats = stats
+        self.sla_minutes = runtime.config.catalogue.sla_minutes
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(get_runtime(), crawler.stats)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not isinstance(item, DecidedPost):
+            return item
+        post, decision = item.post, item.decision
+        _, created = self.runtime.store.save_lead(
+            post, decision,
+            text_masked=decision.text_masked,
+            title_masked=mask_pii(post.title) if post.title else None,
+            author_hash=hash_author(post.author),
+            sla_minutes=self.sla_minutes,
+            now=now_shanghai(),
+        )
+        self.stats.inc_value("civicwatch/leads_created" if created else "civicwatch/leads_joined")
+        self.runtime.seen.add([post.key])
+        return item

@@ -6,6 +6,8 @@ carry the CIVICWATCH_ prefix. Deployment values (servers, simulator, Chromium) c
 `from_crawler`.
 """
 
+from crawlers.config.settings import get_settings as _deployment
+
 BOT_NAME = "civicwatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -28,7 +30,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 HTTPERROR_ALLOW_ALL = True  # spiders classify every status themselves (platforms.md §2.3)
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = "INFO"
+LOG_LEVEL = _deployment().log_level
 
 DOWNLOADER_MIDDLEWARES = {
     # Engine side
@@ -50,8 +52,9 @@ DOWNLOAD_HANDLERS = {
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
-# executable_path is filled from CIVICWATCH_CHROMIUM by crawlers.crawl.build_settings.
+# The system Chromium (CIVICWATCH_CHROMIUM); Playwright's own browser download fails here.
 PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": str(_deployment().chromium),
     "headless": True,
     "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],

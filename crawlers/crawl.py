@@ -21,20 +21,22 @@ def project_settings(overrides: dict[str, object] | None = None) -> ScrapySettin
     return settings
 
 
-def platform_settings(base: ScrapySettings, platform: PlatformConfig) -> ScrapySettings:
-    """Per-platform politeness on top of the project settings."""
+def platform_settings(base: ScrapySettings, platform: PlatformConfig,
+                      time_scale: float = 1.0) -> ScrapySettings:
+    """Per-platform politeness on top of the project settings (delays × CIVICWATCH_TIME_SCALE)."""
     settings = base.copy()
     settings.setdict({
-        "DOWNLOAD_DELAY": platform.download_delay_seconds,
+        "DOWNLOAD_DELAY": platform.download_delay_seconds * time_scale,
         "CONCURRENT_REQUESTS_PER_DOMAIN": platform.concurrency,
         "ROBOTSTXT_OBEY": platform.obey_robots,
     }, priority="spider")
     return settings
 
 
-def create_platform_crawler(runner: AsyncCrawlerRunner, name: str, platform: PlatformConfig) -> Crawler:
+def create_platform_crawler(runner: AsyncCrawlerRunner, name: str, platform: PlatformConfig,
+                            time_scale: float = 1.0) -> Crawler:
     spidercls = runner.spider_loader.load(platform.spider or name)
-    return Crawler(spidercls, platform_settings(runner.settings, platform))
+    return Crawler(spidercls, platform_settings(runner.settings, platform, time_scale))
 
 
 def spider_arguments(platform: PlatformConfig, since: datetime) -> dict[str, object]:

@@ -39,22 +39,27 @@ class RoundResult:
         return {k[len(prefix):]: v for k, v in self.stats.items() if k.startswith(prefix)}
 
 
-def next_delay(platform: PlatformConfig, failures: int, rng: random.Random) -> float:
+def next_delay(platform: PlatformConfig, failures: int, rng: random.Random,
+               time_scale: float = 1.0) -> float:
     """Seconds until the next round: the interval plus jitter, or exponential backoff."""
     if failures == 0:
-        return platform.interval_seconds + rng.uniform(0, platform.jitter_seconds)
-    backoff = platform.backoff_base_seconds * 2 ** (failures - 1)
-    return min(backoff, platform.backoff_max_seconds) + rng.uniform(0, platform.jitter_seconds)
+        delay = platform.interval_seconds + rng.uniform(0, platform.jitter_seconds)
+    else:
+        backoff = platform.backoff_base_seconds * 2 ** (failures - 1)
+        delay = min(backoff, platform.backoff_max_seconds) + rng.uniform(0, platform.jitter_seconds)
+    return delay * time_scale
 
 
 class Poller:
     def __init__(self, runner: AsyncCrawlerRunner, platforms: dict[str, PlatformConfig],
-                 since: datetime, *, once: bool = False, rng: random.Random | None = None) -> None:
+                 since: datetime, *, once: bool = False, rng: random.Random | None = None,
+                 time_scale: float = 1.0) -> None:
         self.runner = runner
         self.platforms = platforms
         self.since = since
         self.once = once
         self.rng = rng or random.Random()
+        self.time_scale = time_scale
         self.results: list[RoundResult] = []
 
     async def run(self) -> list[RoundResult]:
@@ -69,14 +74,14 @@ class Poller:
             failures = 0 if result.ok else failures + 1
             if self.once:
                 return
-            delay = next_delay(platform, failures, self.rng)
+            delay = next_delay(platform, failures, self.rng, self.time_scale)
             logger.info("%s: next round in %.0f s%s", name, delay,
                         f" (backoff after {failures} failed rounds)" if failures else "")
             await asyncio.sleep(delay)
 
     async def crawl_round(self, name: str, platform: PlatformConfig) -> RoundResult:
         try:
-            crawler = create_platform_crawler(self.runner, name, platform)
+            crawler = create_platform_crawler(self.runner, name, platform, self.time_scale)
             await self.runner.crawl(crawler, **spider_arguments(platform, self.since))
         except Exception as exc:  # one platform's failure must not stop the others
             logger.exception("%s: round failed", name)

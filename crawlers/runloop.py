@@ -16,10 +16,11 @@ logger = logging.getLogger(__name__)
 
 
 def run_poller(platforms: dict[str, PlatformConfig], since: datetime, *, once: bool,
+               time_scale: float = 1.0,
                settings_overrides: dict[str, object] | None = None) -> list[RoundResult]:
     """Blocks until --once finishes or a signal stops the process; returns the rounds run."""
     process = AsyncCrawlerProcess(project_settings(settings_overrides))
-    poller = Poller(process, platforms, since, once=once)
+    poller = Poller(process, platforms, since, once=once, time_scale=time_scale)
 
     async def main() -> None:
         try:

@@ -1,8 +1,10 @@
 """Incremental crawling: hands spiders their watermarks and advances them after the crawl.
 
 A watermark is the newest `published_at` already processed for a platform and keyword. It is
-advanced at spider close only for keywords whose every post was processed without error, so
-a failed write is fetched again next round (the seen-set keeps that from doubling anything).
+advanced only when the crawl finished normally, and only for keywords whose every post was
+processed without error and whose paging reached the old watermark (a spider lists keywords
+it had to cut short, e.g. at `max_pages`, in `spider.truncated_keywords`). Anything else is
+fetched again next round; the seen-set keeps that from doubling anything.
 """
 
 from __future__ import annotations
@@ -69,9 +71,14 @@ class CrawlStateExtension:
             self.failed.add((post.platform, post.keyword))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if reason != "finished":
+            logger.warning("%s closed (%s): watermarks kept, next round reads again", spider.name, reason)
+            return
         store = get_runtime().store
+        truncated = set(getattr(spider, "truncated_keywords", ()))
         for (platform, keyword), newest in self.newest.items():
-            if (platform, keyword) in self.failed:
-                logger.warning("watermark of %s/%s kept: some posts failed to process", platform, keyword)
+            if (platform, keyword) in self.failed or keyword in truncated:
+                logger.warning("watermark of %s/%s kept: posts failed or paging was cut short",
+                               platform, keyword)
                 continue
             store.advance_watermark(platform, keyword, newest)

@@ -100,3 +100,10 @@ class SourceBlocked(CivicwatchError):
         self.url = url
         self.evidence = evidence
         super().__init__(f"{platform}: {outcome} at {url} {evidence}".rstrip())
+
+
+# --- console users -----------------------------------------------------------
+
+
+class UserError(CivicwatchError):
+    """A console user cannot be created or changed: unknown role, duplicate name, empty password."""

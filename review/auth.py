@@ -1,0 +1,52 @@
+"""Who is asking: the signed session names a user, re-read from Mongo on every request.
+
+Re-reading means a disabled account or a changed role takes effect at once, not at next log-in.
+"""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from sinks.users import User
+
+SESSION_USER_KEY = "user"
+
+
+class LoginRequired(Exception):
+    """No signed-in user; pages redirect to /login (handled in review.app)."""
+
+    status = 401
+
+
+def current_user(request: Request) -> User | None:
+    name = request.session.get(SESSION_USER_KEY)
+    if not name:
+        return None
+    user = request.app.state.users.get(name)
+    if user is None or user.disabled:
+        request.session.pop(SESSION_USER_KEY, None)
+        return None
+    return user
+
+
+def require_viewer(request: Request) -> User:
+    """Dependency: any signed-in user (every role can read)."""
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired()
+    request.state.user = user
+    return user
+
+
+def require_verifier(request: Request) -> User:
+    """Dependency: a user who may change leads (verifier or admin)."""
+    user = require_viewer(request)
+    if not user.can("verifier"):
+        raise HTTPException(status_code=403, detail="您的账号是只读角色（查看员），不能处理线索。")
+    return user
+
+
+def sign_in(request: Request, user: User) -> None:
+    # A fresh session on log-in: the pre-login CSRF token and anything else are dropped.
+    request.session.clear()
+    request.session[SESSION_USER_KEY] = user.name

@@ -1,0 +1,151 @@
+"""One lead: its sources, evidence and history, and the verifier's actions on it.
+
+Every action form carries the version the reviewer saw (`expected_version`); if someone else
+changed the lead meanwhile the service raises StaleLeadError and nothing happens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from crawlers.exceptions import StaleLeadError, TransitionError
+from crawlers.models import Lead, LeadState, can_transition
+from review.auth import require_verifier, require_viewer
+from review.render import STATE_NAMES, render, sla_left
+from review.security import csrf_form
+from sinks.users import User
+
+router = APIRouter()
+
+STALE_MESSAGE = ("操作未生效：这条线索在您查看之后已被其他审核员处理或修改。"
+                 "页面已刷新为最新状态，请核对后再决定是否操作。")
+ACTION_LABELS = {"verify": "核实派单", "reject": "驳回", "merge": "合并", "reopen": "重新打开"}
+# The state each action moves a lead to; the page offers an action only where TRANSITIONS allow it.
+ACTION_TARGETS = {"verify": LeadState.DISPATCHED, "reject": LeadState.REJECTED,
+                  "merge": LeadState.MERGED, "reopen": LeadState.PENDING_REVIEW}
+
+
+def allowed_actions(state: LeadState) -> set[str]:
+    allowed = {a for a, target in ACTION_TARGETS.items() if can_transition(state, target)}
+    if state == LeadState.NEW:  # new → pending_review is the pipeline's step, not a "reopen"
+        allowed.discard("reopen")
+    if can_transition(state, LeadState.VERIFIED):
+        allowed.add("verify")
+    return allowed
+
+
+def _page(request: Request, lead: Lead, *, error: str | None = None, status_code: int = 200,
+          form: dict[str, str] | None = None) -> Response:
+    app = request.app.state
+    gazetteer = app.config.gazetteer
+    try:
+        others = [o for o in app.leads.pending(category=lead.decision.category, limit=30) if o.id != lead.id]
+    except Exception:  # the merge suggestions are a convenience; never fail the page for them
+        others = []
+    return render(request, "lead.html", {
+        "lead": lead, "d": lead.decision, "sla": sla_left(lead.deadline, app.now()),
+        "duplicates": max(len(lead.sources) - 1, 0), "error": error, "form": form or {},
+        "streets": {d.name: [s.name for s in d.streets] for d in gazetteer.districts},
+        "merge_candidates": others, "allowed": allowed_actions(lead.state),
+        "can_act": getattr(request.state, "user", None) is not None and request.state.user.can("verifier"),
+    }, status_code=status_code)
+
+
+@router.get("/leads/{lead_id}")
+def lead_page(request: Request, lead_id: str, user: User = Depends(require_viewer)) -> Response:
+    return _page(request, request.app.state.leads.get(lead_id))
+
+
+def _version(form: dict[str, str]) -> int:
+    try:
+        return int(form.get("expected_version", ""))
+    except ValueError:
+        raise HTTPException(status_code=400, detail="表单缺少版本号，请刷新页面后重试。") from None
+
+
+def corrections_from(form: dict[str, str], lead: Lead, request: Request) -> dict[str, Any]:
+    """The fields the verifier changed, validated against the catalogue and the gazetteer."""
+    config = request.app.state.config
+    d = lead.decision
+    wanted = {
+        "district": form.get("district", "").strip() or None,
+        "street": form.get("street", "").strip() or None,
+        "item": form.get("item", "").strip() or None,
+        "urgency": form.get("urgency", "").strip() or None,
+        "description": form.get("description", "").replace("\r\n", "\n").strip() or None,
+    }
+    current = {"district": d.district, "street": d.street, "item": d.item, "urgency": d.urgency,
+               "description": (d.text_masked or "").strip() or None}
+    changed = {k: v for k, v in wanted.items() if k in form and v != current[k]}
+    districts = {x.name: {s.name for s in x.streets} for x in config.gazetteer.districts}
+    district = changed.get("district", d.district)
+    if "district" in changed and changed["district"] not in districts:
+        raise ValueError("区不在地名库中。")
+    if "street" in changed and changed["street"] and changed["street"] not in districts.get(district or "", set()):
+        raise ValueError(f"街道「{changed['street']}」不属于{district or '所选区'}。")
+    if "item" in changed and changed["item"] not in config.catalogue.items:
+        raise ValueError("事项不在事项目录中。")
+    if "urgency" in changed and changed["urgency"] not in ("urgent", "general"):
+        raise ValueError("紧急程度只能是紧急或一般。")
+    if not (changed.get("item") or d.item):
+        raise ValueError("请先选择事项（决定承办部门）。")
+    return changed
+
+
+def _act(request: Request, lead_id: str, form: dict[str, str], action: str, user: User) -> Response:
+    app = request.app.state
+    service = app.leads
+    if not hasattr(service, "verify_and_dispatch"):
+        raise HTTPException(status_code=503, detail="线索处理服务未就绪（sinks.leads 缺失）。")
+    version = _version(form)
+    lead = service.get(lead_id)
+    try:
+        if action == "verify":
+            corrections = corrections_from(form, lead, request)
+            order = service.verify_and_dispatch(lead_id, actor=user.name, expected_version=version,
+                                                corrections=corrections or None)
+            dept = app.config.catalogue.departments.get(order.department, order.department)
+            flash = f"已核实并派单：工单 {order.service_request_id}，承办部门 {dept}。"
+        elif action == "reject":
+            reason = form.get("reason", "").strip()
+            if not reason:
+                raise ValueError("驳回必须填写理由。")
+            service.reject(lead_id, actor=user.name, reason=reason, expected_version=version)
+            flash = "已驳回该线索。"
+        elif action == "merge":
+            into = form.get("into_id", "").strip()
+            if not into:
+                raise ValueError("请填写要合并到的线索编号。")
+            into = into if into.startswith("lead:") else f"lead:{into}"
+            if into == lead_id:
+                raise ValueError("不能合并到自身。")
+            service.get(into)  # LeadNotFound → 404 page rather than a half-done merge
+            service.merge(lead_id, into, actor=user.name, expected_version=version)
+            flash = f"已合并到线索 {into}。"
+        else:
+            service.reopen(lead_id, actor=user.name, expected_version=version,
+                           reason=form.get("reason", "").strip() or None)
+            flash = "已重新打开，线索回到待核实队列。"
+    except ValueError as exc:
+        return _page(request, lead, error=str(exc), status_code=400, form=form)
+    except StaleLeadError:
+        return _page(request, service.get(lead_id), error=STALE_MESSAGE, status_code=409)
+    except TransitionError as exc:
+        state = STATE_NAMES.get(LeadState(exc.from_state), exc.from_state) if exc.from_state in {
+            s.value for s in LeadState} else exc.from_state
+        return _page(request, service.get(lead_id), status_code=409,
+                     error=f"当前状态「{state}」不允许「{ACTION_LABELS[action]}」操作。")
+    request.session["flash"] = flash
+    return RedirectResponse("/" if action != "reopen" else f"/leads/{lead_id}", status_code=303)
+
+
+@router.post("/leads/{lead_id}/{action}")
+def lead_action(request: Request, lead_id: str, action: str,
+                user: User = Depends(require_verifier),
+                form: dict[str, str] = Depends(csrf_form)) -> Response:
+    if action not in ACTION_LABELS:
+        raise HTTPException(status_code=404, detail="没有这个操作。")
+    return _act(request, lead_id, form, action, user)

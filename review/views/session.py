@@ -1,0 +1,45 @@
+"""Log-in and log-out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from review.auth import current_user, sign_in
+from review.render import render
+from review.security import csrf_form
+
+router = APIRouter()
+
+
+def _local_target(target: str | None) -> str:
+    # Only same-site paths: "//host" or "https://…" would make the log-in an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    if current_user(request):
+        return RedirectResponse(_local_target(next), status_code=303)
+    return render(request, "login.html", {"next": _local_target(next), "error": None})
+
+
+@router.post("/login")
+def login(request: Request, form: dict[str, str] = Depends(csrf_form)) -> Response:
+    name = form.get("username", "").strip()
+    user = request.app.state.users.authenticate(name, form.get("password", ""))
+    target = _local_target(form.get("next"))
+    if user is None:
+        return render(request, "login.html",
+                      {"next": target, "error": "用户名或密码错误，或账号已停用。", "username": name},
+                      status_code=401)
+    sign_in(request, user)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, form: dict[str, str] = Depends(csrf_form)) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)

@@ -1,0 +1,96 @@
+"""Console users in MongoDB (`users` collection): argon2 password hashes and one role each.
+
+Roles, weakest first: viewer (reads), verifier (verifies, rejects, merges, reopens), admin.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, Field
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from crawlers.exceptions import UserError
+from crawlers.models import now_shanghai
+
+Role = Literal["viewer", "verifier", "admin"]
+ROLES: tuple[str, ...] = ("viewer", "verifier", "admin")
+MIN_PASSWORD_CHARS = 8
+
+_hasher = PasswordHasher()
+# Verifying against this keeps "no such user" as slow as "wrong password" (no name probing by timing).
+_DUMMY_HASH = _hasher.hash("civicwatch-no-such-user")
+
+
+class User(BaseModel):
+    name: str = Field(alias="_id")
+    role: Role
+    password_hash: str
+    created_at: datetime  # naive UTC when the client is not tz_aware
+    disabled: bool = False
+
+    model_config = {"populate_by_name": True}
+
+    def can(self, role: str) -> bool:
+        """True when this user's role is `role` or stronger."""
+        return not self.disabled and ROLES.index(self.role) >= ROLES.index(role)
+
+
+class UserStore:
+    """Reads and writes console users; takes the Store's pymongo database."""
+
+    def __init__(self, db: Database[Any]) -> None:
+        self.users = db["users"]
+
+    @classmethod
+    def from_store(cls, store: Any) -> UserStore:
+        return cls(store.db)
+
+    def add(self, name: str, role: str, password: str, *, replace: bool = False,
+            now: datetime | None = None) -> User:
+        name = name.strip()
+        if not name:
+            raise UserError("user name is empty")
+        if role not in ROLES:
+            raise UserError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise UserError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
+        user = User(_id=name, role=role, password_hash=_hasher.hash(password),
+                    created_at=now or now_shanghai())
+        doc = user.model_dump(by_alias=True)
+        if replace:
+            self.users.replace_one({"_id": name}, doc, upsert=True)
+        else:
+            try:
+                self.users.insert_one(doc)
+            except DuplicateKeyError:
+                raise UserError(f"user {name!r} already exists (use --replace to change it)") from None
+        return user
+
+    def get(self, name: str) -> User | None:
+        doc = self.users.find_one({"_id": name})
+        return User.model_validate(doc) if doc else None
+
+    def all(self) -> list[User]:
+        return [User.model_validate(d) for d in self.users.find({}).sort("_id", 1)]
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user when name and password match and the account is enabled, else None."""
+        user = self.get(name)
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if user is None or user.disabled:
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            self.users.update_one({"_id": name}, {"$set": {"password_hash": _hasher.hash(password)}})
+        return user
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        if self.users.update_one({"_id": name}, {"$set": {"disabled": disabled}}).matched_count == 0:
+            raise UserError(f"no user {name!r}")

@@ -1,0 +1,86 @@
+"""`civicwatch users add|list|disable|enable`: console accounts (roles viewer, verifier, admin)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawlers.config import get_settings
+
+users_app = typer.Typer(help="Manage console users (核实台账号).", no_args_is_help=True)
+
+
+@contextmanager
+def user_store() -> Iterator[Any]:
+    """A UserStore on CIVICWATCH_MONGO_URI, or on the embedded server under data_dir."""
+    from sinks.users import UserStore
+
+    settings = get_settings()
+    if settings.mongo_uri:
+        from pymongo import MongoClient
+
+        client: Any = MongoClient(settings.mongo_uri, tz_aware=True)
+        try:
+            yield UserStore(client[settings.mongo_db])
+        finally:
+            client.close()
+        return
+    from crawlers.embedded import servers_for
+    from sinks.mongo import Store
+
+    with servers_for(settings) as (mongo_uri, _redis_url):
+        yield UserStore.from_store(Store(mongo_uri, settings.mongo_db))
+
+
+@users_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="log-in name")],
+    role: Annotated[str, typer.Option("--role", "-r", help="viewer | verifier | admin")] = "verifier",
+    password: Annotated[str | None, typer.Option(
+        help="password (at least 8 characters); prompted for, hidden, when omitted")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="overwrite an existing user")] = False,
+) -> None:
+    """Create a console user with a role; the password is stored as an argon2 hash."""
+    if password is None:
+        password = typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
+    with user_store() as users:
+        user = users.add(name, role, password, replace=replace)
+    Console().print(f"user [bold]{user.name}[/] ({user.role}) saved")
+
+
+@users_app.command("list")
+def list_users() -> None:
+    """List console users and their roles."""
+    with user_store() as users:
+        rows = users.all()
+    table = Table(title="核实台账号 / console users")
+    for col in ("name", "role", "created", "disabled"):
+        table.add_column(col)
+    for u in rows:
+        table.add_row(u.name, u.role, u.created_at.isoformat(timespec="seconds"), "yes" if u.disabled else "")
+    Console().print(table)
+
+
+@users_app.command("disable")
+def disable(name: Annotated[str, typer.Argument(help="log-in name")]) -> None:
+    """Stop a user from signing in (takes effect on their next request)."""
+    with user_store() as users:
+        users.set_disabled(name, True)
+    Console().print(f"user {name} disabled")
+
+
+@users_app.command("enable")
+def enable(name: Annotated[str, typer.Argument(help="log-in name")]) -> None:
+    """Allow a disabled user to sign in again."""
+    with user_store() as users:
+        users.set_disabled(name, False)
+    Console().print(f"user {name} enabled")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")

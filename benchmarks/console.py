@@ -1,0 +1,151 @@
+"""Queue-page render time with 10,000 pending leads (prints figures; no thresholds).
+
+    .venv/bin/python benchmarks/console.py [--leads 10000] [--runs 20]
+
+Uses CIVICWATCH_MONGO_URI when set, else starts a throwaway `secantusd-py` on a free port.
+Leads are written as Lead documents in one bulk insert (seeding speed is not what is measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fastapi.testclient import TestClient  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
+
+from crawlers.config import get_settings, load_config  # noqa: E402
+from crawlers.models import Decision, HistoryEntry, Lead, LeadState, Source, deadline_for, now_shanghai  # noqa: E402
+from review.app import create_app  # noqa: E402
+from review.render import PLATFORM_NAMES  # noqa: E402
+from sinks.users import UserStore  # noqa: E402
+
+PHRASES = ["小区停水一整天了", "路口井盖缺失很危险", "楼下烧烤油烟太大", "工地半夜还在施工",
+           "公司拖欠工资三个月", "地铁站电梯坏了", "路灯不亮晚上很黑", "暴雨后路面积水严重"]
+
+
+@contextmanager
+def mongo_uri() -> Iterator[str]:
+    if os.environ.get("CIVICWATCH_MONGO_URI"):
+        yield os.environ["CIVICWATCH_MONGO_URI"]
+        return
+    exe = Path(sys.executable).with_name("secantusd-py")
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen([str(exe), "--host", "127.0.0.1", "--port", "0", "--storage-path", ":memory:"],
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                log.seek(0)
+                m = re.search(r"listening on 127\.0\.0\.1:(\d+)", log.read())
+                if m:
+                    break
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise SystemExit("secantusd-py did not start")
+                time.sleep(0.05)
+            yield f"mongodb://127.0.0.1:{m.group(1)}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def make_store(uri: str, db_name: str) -> Any:
+    try:
+        from sinks.mongo import Store
+    except ImportError:  # sinks.mongo not written yet: the console only needs `.db`
+        return SimpleNamespace(db=MongoClient(uri, tz_aware=True)[db_name])
+    return Store(uri, db_name)
+
+
+def lead_docs(n: int, config: Any) -> list[dict[str, Any]]:
+    rnd = random.Random(7)
+    items = list(config.catalogue.items.values())
+    districts = [d for d in config.gazetteer.districts if d.streets]
+    now = now_shanghai()
+    docs = []
+    for i in range(n):
+        it, dist = rnd.choice(items), rnd.choice(districts)
+        found = now - timedelta(minutes=rnd.randint(0, 300))
+        platform = rnd.choice(list(PLATFORM_NAMES))
+        text = f"{rnd.choice(PHRASES)}，{dist.name}{rnd.choice(dist.streets).name}，第{i}条"
+        decision = Decision(platform=platform, post_id=str(i), is_lead=True, score=0.7, district=dist.name,
+                            street=rnd.choice(dist.streets).name, category=it.category, item=it.code,
+                            department=it.department, urgency=it.sla, text_masked=text,
+                            matched=[text[:2]], reasons=["bench"])
+        sources = [Source(key=f"{platform}:{i}-{k}", platform=platform, url=f"https://example.org/{i}/{k}",
+                          published_at=found) for k in range(rnd.choice((1, 1, 1, 2, 3)))]
+        lead = Lead(_id=f"lead:{platform}:{i}", decision=decision, sources=sources, discovered_at=found,
+                    deadline=deadline_for(found, it.sla, config.catalogue.sla_minutes),
+                    state=LeadState.PENDING_REVIEW,
+                    history=[HistoryEntry(at=found, actor="crawler", action="created",
+                                          to_state=LeadState.PENDING_REVIEW)])
+        docs.append(lead.model_dump(by_alias=True))
+    return docs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data_dir, mongo_uri() as uri:
+        config = load_config(get_settings(data_dir=data_dir))
+        db_name = f"bench_{uuid.uuid4().hex[:8]}"
+        store = make_store(uri, db_name)
+        t0 = time.perf_counter()
+        store.db["leads"].insert_many(lead_docs(args.leads, config))
+        for key in ("state", "deadline"):
+            store.db["leads"].create_index(key)
+        seed_s = time.perf_counter() - t0
+        UserStore.from_store(store).add("bench", "verifier", "bench-password")
+        app = create_app(config, store, secret="bench")
+        with TestClient(app) as client:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+            client.post("/login", data={"username": "bench", "password": "bench-password", "csrf_token": token})
+            client.get("/")  # warm templates and connections
+            page_ms, query_ms = [], []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                r = client.get("/")
+                page_ms.append((time.perf_counter() - t) * 1000)
+                assert r.status_code == 200 and r.text.count('class="lead-row') == 200
+                t = time.perf_counter()
+                app.state.leads.pending(limit=200)
+                query_ms.append((time.perf_counter() - t) * 1000)
+            filtered_ms = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                client.get("/", params={"category": "SD", "district": "南山区"})
+                filtered_ms.append((time.perf_counter() - t) * 1000)
+            size_kb = len(r.content) / 1024
+        store.db.client.drop_database(db_name)
+
+    def fig(xs: list[float]) -> str:
+        xs = sorted(xs)
+        return f"median {statistics.median(xs):.1f} ms, p95 {xs[int(len(xs) * 0.95) - 1]:.1f} ms, max {xs[-1]:.1f} ms"
+
+    print(f"leads pending: {args.leads} (seeded in {seed_s:.1f} s), queue shows the 200 most pressing")
+    print(f"GET / (whole request, {args.runs} runs): {fig(page_ms)}; page {size_kb:.0f} KiB")
+    print(f"  of which lead query (pending, limit 200): {fig(query_ms)}")
+    print(f"GET /?category=SD&district=南山区: {fig(filtered_ms)}")
+    print(f"lead service: {type(app.state.leads).__module__}.{type(app.state.leads).__name__}")
+
+
+if __name__ == "__main__":
+    main()

@@ -45,6 +45,7 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawlers.extensions.crawlstate.CrawlStateExtension": 100,
+    "crawlers.extensions.metrics.MetricsExtension": 900,
 }
 
 DOWNLOAD_HANDLERS = {

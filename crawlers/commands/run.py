@@ -51,6 +51,8 @@ def register(app: typer.Typer) -> None:
         since: Annotated[str | None, typer.Option(
             help="how far back to read where no watermark exists yet: 72h, 7d or an ISO datetime "
                  "(never overrides an existing watermark); default CIVICWATCH_SINCE")] = None,
+        metrics_port: Annotated[int | None, typer.Option(
+            help="serve Prometheus metrics on this port (0 = off)")] = None,
     ) -> None:
         """Poll the platforms: incremental, polite, each on its own interval."""
         from crawlers.embedded import servers_for
@@ -63,6 +65,10 @@ def register(app: typer.Typer) -> None:
             since_dt = parse_since(since or settings.since, now_shanghai())
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--since") from None
+        if metrics_port:
+            from prometheus_client import start_http_server
+
+            start_http_server(metrics_port, addr="127.0.0.1")
         with servers_for(settings) as (mongo_uri, redis_url):
             os.environ["CIVICWATCH_MONGO_URI"] = mongo_uri
             os.environ["CIVICWATCH_REDIS_URL"] = redis_url

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 
 POSTS = Counter("civicwatch_posts_total", "Posts fetched", ["platform"])
 LEADS = Counter("civicwatch_leads_total", "Posts the filter chain kept as leads", ["platform"])
-NEW_LEADS = Counter("civicwatch_leads_created_total", "Leads created (not joined to an incident)",
+NEW_LEADS = Counter("civicwatch_new_leads_total", "Leads created (not joined to an incident)",
                     ["platform"])
 OUTCOMES = Counter("civicwatch_source_outcomes_total", "Responses by outcome (platforms.md §2.3)",
                    ["platform", "outcome"])

@@ -20,7 +20,7 @@
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
       var minutes = Math.floor((Date.parse(el.dataset.deadline) - now) / 60000);
       var overdue = minutes < 0;
-      el.textContent = overdue ? "⚠ 已超时 · 超时 " + duration(-minutes) : "剩余 " + duration(minutes);
+      el.textContent = overdue ? "⚠ 超时 " + duration(-minutes) : "剩余 " + duration(minutes);
       el.classList.toggle("overdue", overdue);
       el.classList.toggle("soon", !overdue && minutes < 10);
       var row = el.closest("tr");

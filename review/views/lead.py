@@ -84,8 +84,12 @@ def corrections_from(form: dict[str, str], lead: Lead, request: Request) -> dict
     district = changed.get("district", d.district)
     if "district" in changed and changed["district"] not in districts:
         raise ValueError("区不在地名库中。")
-    if "street" in changed and changed["street"] and changed["street"] not in districts.get(district or "", set()):
-        raise ValueError(f"街道「{changed['street']}」不属于{district or '所选区'}。")
+    street = changed["street"] if "street" in changed else d.street
+    if ("district" in changed or "street" in changed) and street \
+            and street not in districts.get(district or "", set()):
+        raise ValueError(f"街道「{street}」不属于{district or '所选区'}。")
+    if "district" in changed and "street" not in changed and street:
+        changed["street"] = street  # keep the pair explicit for the service
     if "item" in changed and changed["item"] not in config.catalogue.items:
         raise ValueError("事项不在事项目录中。")
     if "urgency" in changed and changed["urgency"] not in ("urgent", "general"):

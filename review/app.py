@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from crawlers.config import Config
 from crawlers.exceptions import LeadNotFound
 from crawlers.models import now_shanghai
-from review.auth import LoginRequired
+from review.auth import LoginRequired, LoginThrottle
 from review.render import make_templates, render
 from review.security import SecureHeadersMiddleware, session_secret
 from sinks.users import UserStore
@@ -53,6 +53,7 @@ def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStor
     app.state.leads = leads if leads is not None else _lead_service(config, store, now)
     app.state.users = users or UserStore.from_store(store)
     app.state.now = now
+    app.state.login_throttle = LoginThrottle()
     app.state.templates = make_templates(config)
 
     app.add_middleware(

@@ -50,3 +50,31 @@ def sign_in(request: Request, user: User) -> None:
     # A fresh session on log-in: the pre-login CSRF token and anything else are dropped.
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.name
+
+
+class LoginThrottle:
+    """Slows password guessing: after `limit` failures for one name within `window_s`, that name
+    is refused until the window passes. In-process memory; one console process per deployment."""
+
+    def __init__(self, limit: int = 5, window_s: float = 300.0) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, name: str, now: float) -> list[float]:
+        recent = [t for t in self._failures.get(name, []) if now - t < self.window_s]
+        if recent:
+            self._failures[name] = recent
+        else:
+            self._failures.pop(name, None)
+        return recent
+
+    def blocked(self, name: str, now: float) -> bool:
+        return len(self._recent(name, now)) >= self.limit
+
+    def failed(self, name: str, now: float) -> None:
+        self._recent(name, now)
+        self._failures.setdefault(name, []).append(now)
+
+    def succeeded(self, name: str) -> None:
+        self._failures.pop(name, None)

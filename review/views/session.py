@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -29,12 +31,20 @@ def login_page(request: Request, next: str = "/") -> Response:
 @router.post("/login")
 def login(request: Request, form: dict[str, str] = Depends(csrf_form)) -> Response:
     name = form.get("username", "").strip()
-    user = request.app.state.users.authenticate(name, form.get("password", ""))
     target = _local_target(form.get("next"))
+    throttle = request.app.state.login_throttle
+    now = time.monotonic()
+    if throttle.blocked(name, now):
+        return render(request, "login.html",
+                      {"next": target, "error": "登录失败次数过多，请 5 分钟后再试。", "username": name},
+                      status_code=429)
+    user = request.app.state.users.authenticate(name, form.get("password", ""))
     if user is None:
+        throttle.failed(name, now)
         return render(request, "login.html",
                       {"next": target, "error": "用户名或密码错误，或账号已停用。", "username": name},
                       status_code=401)
+    throttle.succeeded(name)
     sign_in(request, user)
     return RedirectResponse(target, status_code=303)
 

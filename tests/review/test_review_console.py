@@ -175,3 +175,13 @@ def test_logout_ends_the_session(client: TestClient) -> None:
     token = login(client, "alice")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/").status_code == 303
+
+
+def test_repeated_wrong_passwords_lock_the_name_for_a_while(client: TestClient) -> None:
+    token = csrf_of(client.get("/login").text)
+    for _ in range(5):
+        r = client.post("/login", data={"username": "bob", "password": "guess-guess", "csrf_token": token})
+        assert r.status_code == 401
+    r = client.post("/login", data={"username": "bob", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 429 and "失败次数过多" in r.text
+    login(client, "alice")  # other names are unaffected

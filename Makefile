@@ -22,11 +22,12 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Debian's Chromium for the browser platforms and the console's browser tests (never a
-# browser download). Installed only when missing and running as root.
+# browser download), with a CJK font so screenshots show Chinese. Installed only when
+# missing and running as root.
 chromium:
 	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $(CHROMIUM)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; \
 	else echo "chromium missing: run 'sudo apt-get install chromium' (browser tests will be skipped)"; fi
 
 demo: install

@@ -44,6 +44,15 @@ def live_mongo_uri(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def live_redis(request: pytest.FixtureRequest) -> Any:
+    """A client on the session's embedded Redis (tests/conftest.py `redis_client`)."""
+    try:
+        return request.getfixturevalue("redis_client")
+    except pytest.FixtureLookupError:
+        pytest.skip("tests/conftest.py has no redis_client fixture yet")
+
+
+@pytest.fixture
 def store(live_mongo_uri: str) -> Iterator[Any]:
     if Store is None:
         pytest.skip("sinks.mongo.Store is not there yet")

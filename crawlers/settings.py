@@ -46,6 +46,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawlers.extensions.crawlstate.CrawlStateExtension": 100,
     "crawlers.extensions.metrics.MetricsExtension": 900,
+    "crawlers.scaleout.WorkerKeepAlive": 950,  # only with CIVICWATCH_WORKER (civicwatch worker)
 }
 
 DOWNLOAD_HANDLERS = {
@@ -67,4 +68,5 @@ PLAYWRIGHT_ABORT_REQUEST = None
 
 # --- civicwatch -----------------------------------------------------------------
 # Seconds between saves of watermarks while a crawl runs (also saved on close).
-CIVICWATCH_CRAWLSTATE_SAVE_INTERVAL_S = 30
+CIVICWATCH_DUPEFILTER_TTL_S = 86400  # scale-out: shared request dupefilter expiry
+CIVICWATCH_WORKER = False  # set by `civicwatch worker`

@@ -72,7 +72,13 @@ def register(app: typer.Typer) -> None:
         with servers_for(settings) as (mongo_uri, redis_url):
             os.environ["CIVICWATCH_MONGO_URI"] = mongo_uri
             os.environ["CIVICWATCH_REDIS_URL"] = redis_url
-            results = run_poller(selected, since_dt, once=once, time_scale=settings.time_scale)
+            overrides = None
+            if settings.scale_out:
+                from crawlers.scaleout import scale_out_settings
+
+                overrides = scale_out_settings(redis_url)
+            results = run_poller(selected, since_dt, once=once, time_scale=settings.time_scale,
+                                 settings_overrides=overrides)
         Console().print(results_table(results))
         if once and results and not any(r.ok for r in results):
             raise typer.Exit(1)

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     dead_letter_stream: str = "civicwatch:workorders-dead"
     max_deliveries: int = Field(5, ge=1, description="deliveries before an entry goes to dead letters")
     seen_ttl_days: int = Field(30, ge=1, description="how long a post id stays in the Redis seen-set")
+    scale_out: bool = Field(
+        False, description="share the crawl with `civicwatch worker` processes through Redis (scrapy-redis)")
     time_scale: float = Field(
         1.0, ge=0, description="multiplies polling intervals and download delays (0 = no waiting; demo/tests)")
     log_level: str = "INFO"

@@ -102,8 +102,23 @@ class SourceBlocked(CivicwatchError):
         super().__init__(f"{platform}: {outcome} at {url} {evidence}".rstrip())
 
 
-# --- console users -----------------------------------------------------------
+# --- console -----------------------------------------------------------------
 
 
 class UserError(CivicwatchError):
     """A console user cannot be created or changed: unknown role, duplicate name, empty password."""
+
+
+class LoginRequired(CivicwatchError):
+    """A console page or action was asked for without a signed-in user; pages redirect to /login."""
+
+    status = 401
+
+
+class FormInputError(CivicwatchError):
+    """A console form is incomplete or names a place/item not in the gazetteer/catalogue.
+
+    Raised by review/views before calling the lead service; the page is shown again with the message.
+    """
+
+    status = 400

@@ -19,9 +19,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from crawlers.config import Config
-from crawlers.exceptions import LeadNotFound
+from crawlers.exceptions import LeadNotFound, LoginRequired
 from crawlers.models import now_shanghai
-from review.auth import LoginRequired, LoginThrottle
+from review.auth import LoginThrottle
 from review.render import make_templates, render
 from review.security import SecureHeadersMiddleware, session_secret
 from sinks.users import UserStore

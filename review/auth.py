@@ -7,15 +7,10 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
+from crawlers.exceptions import LoginRequired
 from sinks.users import User
 
 SESSION_USER_KEY = "user"
-
-
-class LoginRequired(Exception):
-    """No signed-in user; pages redirect to /login (handled in review.app)."""
-
-    status = 401
 
 
 def current_user(request: Request) -> User | None:

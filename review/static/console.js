@@ -78,7 +78,13 @@
         var opt = item.options[item.selectedIndex];
         dept.textContent = opt && opt.dataset.dept ? opt.dataset.dept : "未定";
       };
-      item.addEventListener("change", showDept);
+      item.addEventListener("change", function () {
+        showDept();
+        // A new item brings its catalogue SLA class; the verifier can still override it.
+        var opt = item.options[item.selectedIndex];
+        var urgency = document.getElementById("urgency");
+        if (urgency && opt && opt.dataset.sla) urgency.value = opt.dataset.sla;
+      });
       showDept();
     }
     var district = document.getElementById("district");

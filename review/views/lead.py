@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from crawlers.exceptions import StaleLeadError, TransitionError
+from crawlers.exceptions import FormInputError, StaleLeadError, TransitionError
 from crawlers.models import Lead, LeadState, can_transition
 from review.auth import require_verifier, require_viewer
 from review.render import STATE_NAMES, render, sla_left
@@ -83,19 +83,19 @@ def corrections_from(form: dict[str, str], lead: Lead, request: Request) -> dict
     districts = {x.name: {s.name for s in x.streets} for x in config.gazetteer.districts}
     district = changed.get("district", d.district)
     if "district" in changed and changed["district"] not in districts:
-        raise ValueError("区不在地名库中。")
+        raise FormInputError("区不在地名库中。")
     street = changed["street"] if "street" in changed else d.street
     if ("district" in changed or "street" in changed) and street \
             and street not in districts.get(district or "", set()):
-        raise ValueError(f"街道「{street}」不属于{district or '所选区'}。")
+        raise FormInputError(f"街道「{street}」不属于{district or '所选区'}。")
     if "district" in changed and "street" not in changed and street:
         changed["street"] = street  # keep the pair explicit for the service
     if "item" in changed and changed["item"] not in config.catalogue.items:
-        raise ValueError("事项不在事项目录中。")
+        raise FormInputError("事项不在事项目录中。")
     if "urgency" in changed and changed["urgency"] not in ("urgent", "general"):
-        raise ValueError("紧急程度只能是紧急或一般。")
+        raise FormInputError("紧急程度只能是紧急或一般。")
     if not (changed.get("item") or d.item):
-        raise ValueError("请先选择事项（决定承办部门）。")
+        raise FormInputError("请先选择事项（决定承办部门）。")
     return changed
 
 
@@ -116,16 +116,16 @@ def _act(request: Request, lead_id: str, form: dict[str, str], action: str, user
         elif action == "reject":
             reason = form.get("reason", "").strip()
             if not reason:
-                raise ValueError("驳回必须填写理由。")
+                raise FormInputError("驳回必须填写理由。")
             service.reject(lead_id, actor=user.name, reason=reason, expected_version=version)
             flash = "已驳回该线索。"
         elif action == "merge":
             into = form.get("into_id", "").strip()
             if not into:
-                raise ValueError("请填写要合并到的线索编号。")
+                raise FormInputError("请填写要合并到的线索编号。")
             into = into if into.startswith("lead:") else f"lead:{into}"
             if into == lead_id:
-                raise ValueError("不能合并到自身。")
+                raise FormInputError("不能合并到自身。")
             service.get(into)  # LeadNotFound → 404 page rather than a half-done merge
             service.merge(lead_id, into, actor=user.name, expected_version=version)
             flash = f"已合并到线索 {into}。"
@@ -133,7 +133,7 @@ def _act(request: Request, lead_id: str, form: dict[str, str], action: str, user
             service.reopen(lead_id, actor=user.name, expected_version=version,
                            reason=form.get("reason", "").strip() or None)
             flash = "已重新打开，线索回到待核实队列。"
-    except ValueError as exc:
+    except FormInputError as exc:
         return _page(request, lead, error=str(exc), status_code=400, form=form)
     except StaleLeadError:
         return _page(request, service.get(lead_id), error=STALE_MESSAGE, status_code=409)

@@ -44,7 +44,7 @@ def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStor
                now: Callable[[], datetime] | None = None, secret: str | None = None,
                https_only: bool = False) -> FastAPI:
     """Build the console on a Store; `leads` defaults to a LeadService over the same store."""
-    from review.views import ROUTERS
+    from review.views import discover_routers
 
     now = now or now_shanghai
     app = FastAPI(title="civicwatch 核实台", docs_url=None, redoc_url=None, openapi_url=None)
@@ -63,7 +63,7 @@ def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStor
     )
     app.add_middleware(SecureHeadersMiddleware)  # added last = outermost: covers every response
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in ROUTERS:
+    for router in discover_routers():
         app.include_router(router)
     _add_error_handlers(app)
     return app

@@ -1,0 +1,172 @@
+"""MongoDB storage: masked posts, leads, crawl watermarks (pymongo; any MongoDB-wire server).
+
+Collections (database CIVICWATCH_MONGO_DB, default `civicwatch`):
+- posts:       _id = platform:post_id; masked title/text, hashed author, search tokens
+- leads:       _id = lead:platform:post_id of the incident's first post (crawlers.models.Lead)
+- crawl_state: _id = platform:keyword; the watermark (newest published_at processed)
+Indexes are created by ensure_indexes() at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pymongo
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from crawlers.exceptions import LeadNotFound
+from crawlers.models import (
+    SHANGHAI, Decision, HistoryEntry, Lead, LeadState, Post, Source, deadline_for, lead_id_for,
+)
+
+_TOKEN_RE = re.compile(r"[\u4e00-\u9fff]{2}|[a-z0-9]{2,}")
+MAX_TOKENS = 400
+
+
+def search_tokens(*texts: str | None) -> list[str]:
+    """Character bigrams and latin words: SecantusDB has no $text, so search uses an array index."""
+    out: set[str] = set()
+    for text in texts:
+        if not text:
+            continue
+        low = text.lower()
+        out.update(m.group(0) for m in re.finditer(r"[a-z0-9]{2,}", low))
+        han = re.findall(r"[\u4e00-\u9fff]+", text)
+        for run in han:
+            out.update(run[i:i + 2] for i in range(len(run) - 1))
+    return sorted(out)[:MAX_TOKENS]
+
+
+def to_shanghai(value: Any) -> Any:
+    """Datetimes come back as UTC; the domain speaks Asia/Shanghai."""
+    if isinstance(value, datetime):
+        return value.astimezone(SHANGHAI)
+    if isinstance(value, dict):
+        return {k: to_shanghai(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_shanghai(v) for v in value]
+    return value
+
+
+def lead_from_doc(doc: dict[str, Any]) -> Lead:
+    return Lead.model_validate(to_shanghai(doc))
+
+
+def lead_to_doc(lead: Lead) -> dict[str, Any]:
+    return lead.model_dump(by_alias=True, mode="python")
+
+
+class Store:
+    """The civicwatch database."""
+
+    def __init__(self, mongo_uri: str | None = None, db_name: str = "civicwatch", *,
+                 db: Database | None = None) -> None:
+        if db is None:
+            client: pymongo.MongoClient = pymongo.MongoClient(mongo_uri, tz_aware=True)
+            db = client[db_name]
+        self.db = db
+        self.posts = db["posts"]
+        self.leads = db["leads"]
+        self.crawl_state = db["crawl_state"]
+
+    def ensure_indexes(self) -> None:
+        self.posts.create_index("tokens")
+        self.posts.create_index([("platform", 1), ("published_at", -1)])
+        self.leads.create_index([("state", 1), ("deadline", 1)])
+        self.leads.create_index("deadline")
+        self.leads.create_index("sources.key")
+        self.leads.create_index("discovered_at")
+        self.leads.create_index("work_order_id")
+        self.leads.create_index("outbox.state")
+
+    # --- posts and leads ---------------------------------------------------------------
+
+    def save_post(self, post: Post, *, text_masked: str, title_masked: str | None,
+                  author_hash: str) -> None:
+        self.posts.update_one({"_id": post.key}, {"$set": {
+            "platform": post.platform, "post_id": post.post_id, "url": post.url,
+            "author_hash": author_hash, "title": title_masked, "text": text_masked,
+            "published_at": post.published_at, "fetched_at": post.fetched_at,
+            "keyword": post.keyword, "ip_region": post.ip_region,
+            "tokens": search_tokens(title_masked, text_masked),
+        }}, upsert=True)
+
+    def _incident_lead_id(self, decision: Decision) -> str | None:
+        if not decision.dup_of:
+            return None
+        doc = self.leads.find_one({"$or": [{"_id": lead_id_for(decision.dup_of)},
+                                           {"sources.key": decision.dup_of}]}, {"_id": 1})
+        return doc["_id"] if doc else None
+
+    def save_lead(self, post: Post, decision: Decision, *, text_masked: str,
+                  title_masked: str | None, author_hash: str, sla_minutes: dict[str, int],
+                  now: datetime) -> tuple[Lead, bool]:
+        """Store the masked post and its lead, or join it to the lead of its incident.
+
+        Idempotent: the same post twice changes nothing the second time.
+        """
+        self.save_post(post, text_masked=text_masked, title_masked=title_masked, author_hash=author_hash)
+        source = Source(key=post.key, platform=post.platform, url=post.url,
+                        published_at=post.published_at, fetched_at=post.fetched_at)
+        own_id = lead_id_for(post.key)
+        existing = self.leads.find_one({"$or": [{"_id": own_id}, {"sources.key": post.key}]})
+        if existing:
+            return lead_from_doc(existing), False
+        incident = self._incident_lead_id(decision)
+        if incident:
+            self.leads.update_one(
+                {"_id": incident, "sources.key": {"$ne": post.key}},
+                {"$push": {"sources": source.model_dump(mode="python")}, "$inc": {"version": 1}})
+            return self.lead(incident), False
+        discovered = post.fetched_at or now
+        lead = Lead(
+            _id=own_id, state=LeadState.PENDING_REVIEW, decision=decision, sources=[source],
+            discovered_at=discovered, deadline=deadline_for(discovered, decision.urgency, sla_minutes),
+            history=[HistoryEntry(at=now, actor="system", action="discovered", to_state=LeadState.PENDING_REVIEW,
+                                  reason="; ".join(decision.reasons[:3]) or None)],
+        )
+        try:
+            self.leads.insert_one(lead_to_doc(lead))
+        except DuplicateKeyError:  # a concurrent writer stored it first
+            return self.lead(own_id), False
+        return lead, True
+
+    def lead(self, lead_id: str) -> Lead:
+        doc = self.leads.find_one({"_id": lead_id})
+        if doc is None:
+            raise LeadNotFound(lead_id)
+        return lead_from_doc(doc)
+
+    def recent_lead_posts(self, since: datetime) -> Iterator[tuple[Post, Decision]]:
+        """Each recent lead's first post (masked, as stored) with the lead's decision."""
+        for doc in self.leads.find({"discovered_at": {"$gte": since}}, {"decision": 1, "sources": 1}):
+            if not doc.get("sources"):
+                continue
+            post_doc = self.posts.find_one({"_id": doc["sources"][0]["key"]})
+            if post_doc is None:
+                continue
+            post_doc = to_shanghai(post_doc)
+            post = Post(platform=post_doc["platform"], post_id=post_doc["post_id"], url=post_doc["url"],
+                        title=post_doc.get("title"), text=post_doc.get("text") or "",
+                        published_at=post_doc["published_at"], fetched_at=post_doc.get("fetched_at"),
+                        ip_region=post_doc.get("ip_region"), keyword=post_doc.get("keyword"))
+            yield post, Decision.model_validate(doc["decision"])
+
+    # --- crawl state -------------------------------------------------------------------
+
+    def get_watermarks(self, platform: str) -> dict[str, datetime]:
+        return {d["keyword"]: d["watermark"].astimezone(SHANGHAI)
+                for d in self.crawl_state.find({"platform": platform})}
+
+    def advance_watermark(self, platform: str, keyword: str, published_at: datetime) -> None:
+        """Move the watermark forward only; an older value never replaces a newer one."""
+        key = f"{platform}:{keyword}"
+        self.crawl_state.update_one(
+            {"_id": key}, {"$setOnInsert": {"platform": platform, "keyword": keyword}}, upsert=True)
+        self.crawl_state.update_one(
+            {"_id": key, "$or": [{"watermark": {"$exists": False}}, {"watermark": {"$lt": published_at}}]},
+            {"$set": {"watermark": published_at}})

@@ -1,0 +1,143 @@
+"""Work orders to the dispatch system over a Redis stream (DESIGN.md contract 4).
+
+Relay: moves dispatched work orders from the leads' outbox to the stream. Each entry carries
+`id` (the deterministic work-order id) and `document` (the WorkOrder JSON). A Lua script adds
+the entry only if this dispatch was never relayed before, in one atomic step, so a crash
+between adding and marking the outbox cannot double an entry. Until Redis accepts, the work
+order simply stays pending in Mongo.
+
+WorkOrderConsumer: at-least-once reading for downstream systems — consumer groups, ack after
+commit, XAUTOCLAIM of stalled entries, and dead letters for entries delivered too often.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from crawlers.models import now_shanghai
+from sinks.mongo import Store
+
+logger = logging.getLogger(__name__)
+
+RELAYED_TTL_SECONDS = 90 * 86400
+
+# KEYS[1] relay marker, KEYS[2] stream; ARGV: ttl, id, document. Returns the entry id or false.
+_ADD_ONCE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('XADD', KEYS[2], '*', 'id', ARGV[2], 'document', ARGV[3])
+end
+return false
+"""
+
+
+class Relay:
+    def __init__(self, store: Store, client: redis.Redis, stream: str = "civicwatch:workorders") -> None:
+        self.store = store
+        self.client = client
+        self.stream = stream
+        self._add_once = client.register_script(_ADD_ONCE)
+
+    def relay_once(self, limit: int = 500) -> int:
+        """Deliver pending outbox entries; returns how many were added to the stream now."""
+        added = 0
+        for doc in self.store.leads.find({"outbox.state": "pending"}, {"outbox": 1}).limit(limit):
+            outbox = doc["outbox"]
+            order_id = outbox["document"]["service_request_id"]
+            marker = f"{self.stream}:relayed:{order_id}:{outbox.get('dispatch_no', 1)}"
+            try:
+                entry = self._add_once(keys=[marker, self.stream],
+                                       args=[RELAYED_TTL_SECONDS, order_id,
+                                             json.dumps(outbox["document"], ensure_ascii=False)])
+            except redis.RedisError as exc:
+                logger.warning("work order %s waits in the outbox: %s", order_id, exc)
+                break
+            self.store.leads.update_one(
+                {"_id": doc["_id"], "outbox.state": "pending",
+                 "outbox.dispatch_no": outbox.get("dispatch_no", 1)},
+                {"$set": {"outbox.state": "delivered", "outbox.delivered_at": now_shanghai(),
+                          "outbox.entry_id": entry.decode() if isinstance(entry, bytes) else entry}})
+            if entry:
+                added += 1
+        return added
+
+    def pending_count(self) -> int:
+        return self.store.leads.count_documents({"outbox.state": "pending"})
+
+
+@dataclass
+class Delivery:
+    entry_id: str
+    order_id: str
+    document: dict[str, Any]
+    deliveries: int = 1
+
+
+class WorkOrderConsumer:
+    """A consumer-group reader for the work-order stream (see examples/consumer.py)."""
+
+    def __init__(self, client: redis.Redis, group: str, consumer: str, *,
+                 stream: str = "civicwatch:workorders", dead_letter_stream: str = "civicwatch:workorders-dead",
+                 max_deliveries: int = 5) -> None:
+        self.client = client
+        self.group = group
+        self.consumer = consumer
+        self.stream = stream
+        self.dead_letter_stream = dead_letter_stream
+        self.max_deliveries = max_deliveries
+        try:
+            client.xgroup_create(stream, group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    @staticmethod
+    def _parse(entry_id: Any, fields: dict[Any, Any]) -> Delivery:
+        f = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+             for k, v in fields.items()}
+        eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        return Delivery(entry_id=eid, order_id=f.get("id", ""), document=json.loads(f.get("document", "{}")))
+
+    def read(self, count: int = 10, block_ms: int | None = None) -> list[Delivery]:
+        """New entries for this consumer (they stay pending until acked)."""
+        reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: ">"}, count=count,
+                                       block=block_ms)
+        return [self._parse(eid, fields) for _, entries in reply or [] for eid, fields in entries]
+
+    def ack(self, delivery: Delivery) -> None:
+        self.client.xack(self.stream, self.group, delivery.entry_id)
+
+    def reclaim(self, min_idle_ms: int = 60_000, count: int = 10) -> list[Delivery]:
+        """Take over entries other consumers read but did not ack in time; dead-letter repeat offenders."""
+        _, entries, *_ = self.client.xautoclaim(self.stream, self.group, self.consumer,
+                                                min_idle_time=min_idle_ms, start_id="0-0", count=count)
+        if not entries:
+            return []
+        ids = [eid for eid, _ in entries]
+        pending = self.client.xpending_range(self.stream, self.group, min=ids[0], max=ids[-1],
+                                             count=len(ids) * 4 + 10)
+        times = {p["message_id"]: p["times_delivered"] for p in pending}
+        out = []
+        for eid, fields in entries:
+            if fields is None:  # deleted meanwhile
+                continue
+            delivery = self._parse(eid, fields)
+            delivery.deliveries = int(times.get(eid, 1))
+            if delivery.deliveries > self.max_deliveries:
+                self.dead_letter(delivery, reason=f"delivered {delivery.deliveries} times")
+                continue
+            out.append(delivery)
+        return out
+
+    def dead_letter(self, delivery: Delivery, reason: str) -> None:
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xadd(self.dead_letter_stream, {"id": delivery.order_id, "entry_id": delivery.entry_id,
+                                            "reason": reason,
+                                            "document": json.dumps(delivery.document, ensure_ascii=False)})
+        pipe.xack(self.stream, self.group, delivery.entry_id)
+        pipe.execute()
+        logger.warning("work order %s dead-lettered: %s", delivery.order_id, reason)

@@ -30,9 +30,9 @@ STATE_NAMES = {
 }
 URGENCY_NAMES = {"urgent": "紧急", "general": "一般"}
 ACTION_NAMES = {
-    "discover": "发现", "created": "发现", "source_added": "新增来源", "verify": "核实",
-    "dispatch": "派单", "verify_and_dispatch": "核实并派单", "reject": "驳回", "merge": "合并",
-    "reopen": "重新打开", "accepted": "签收", "returned": "退单", "resolved": "办结",
+    "discovered": "发现", "verify_and_dispatch": "核实并派单", "reject": "驳回", "merge": "合并",
+    "merged_from": "并入来源", "reopen": "重新打开",
+    # status back-channel events keep the dispatch system's own words (签收 / 退单 / 办结)
 }
 
 

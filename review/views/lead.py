@@ -80,6 +80,9 @@ def corrections_from(form: dict[str, str], lead: Lead, request: Request) -> dict
     current = {"district": d.district, "street": d.street, "item": d.item, "urgency": d.urgency,
                "description": (d.text_masked or "").strip() or None}
     changed = {k: v for k, v in wanted.items() if k in form and v != current[k]}
+    if "item" in changed and wanted["urgency"]:
+        # The service would reset urgency to the new item's SLA class; keep what the form says.
+        changed["urgency"] = wanted["urgency"]
     districts = {x.name: {s.name for s in x.streets} for x in config.gazetteer.districts}
     district = changed.get("district", d.district)
     if "district" in changed and changed["district"] not in districts:
@@ -135,6 +138,8 @@ def _act(request: Request, lead_id: str, form: dict[str, str], action: str, user
             flash = "已重新打开，线索回到待核实队列。"
     except FormInputError as exc:
         return _page(request, lead, error=str(exc), status_code=400, form=form)
+    except ValueError as exc:  # the service's own input checks (it validates again)
+        return _page(request, lead, error=f"操作无法完成：{exc}", status_code=400, form=form)
     except StaleLeadError:
         return _page(request, service.get(lead_id), error=STALE_MESSAGE, status_code=409)
     except TransitionError as exc:

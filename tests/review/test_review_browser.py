@@ -101,6 +101,8 @@ def test_verifier_corrects_item_and_dispatches_to_the_stream(
               district="龙华区", street=None)
     urgent = seed_lead(store, console_config, "b-urg", "科技园路口的井盖不见了，电动车差点掉进去，太危险",
                        item="CS04", urgency="urgent", found_ago_minutes=5, matched=["井盖", "危险"])
+    seed_lead(store, console_config, "b-urg-dup", "科技园那个井盖还是没人管", item="CS04", urgency="urgent",
+              found_ago_minutes=2, platform="tieba", dup_of="weibo:b-urg")
     sign_in(page, "alice")
     first = page.locator("tr.lead-row").first
     assert first.get_attribute("data-lead-id") == urgent.id

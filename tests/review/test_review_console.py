@@ -152,6 +152,18 @@ def test_queue_shows_names_from_catalogue_and_duplicates(client: TestClient, sto
     assert "停电" in html and "供电局" in html and "抖音" in html and "南山区" in html
 
 
+def test_duplicates_count_the_other_sources(client: TestClient, store: Any, console_config: Any) -> None:
+    lead = seed_lead(store, console_config, "dup0", "东门步行街井盖松动", item="DL02", urgency="urgent")
+    seed_lead(store, console_config, "dup1", "东门井盖松了", item="DL02", platform="tieba", dup_of="weibo:dup0")
+    seed_lead(store, console_config, "dup2", "东门那个井盖", item="DL02", platform="douyin", dup_of="weibo:dup0")
+    login(client, "alice")
+    queue = client.get("/").text
+    row = queue[queue.index(f'data-lead-id="{lead.id}"'):]
+    assert '<span class="dups">+2</span>' in row[:row.index("</tr>")]
+    page = client.get(f"/leads/{lead.id}").text
+    assert "事件来源（3）" in page and "百度贴吧" in page and "抖音" in page
+
+
 def test_queue_filters(client: TestClient, store: Any, console_config: Any) -> None:
     seed_lead(store, console_config, "f1", "停水", item="SD01", platform="weibo", district="南山区", street=None)
     seed_lead(store, console_config, "f2", "井盖", item="DL02", platform="tieba", district="福田区", street=None)

@@ -41,6 +41,7 @@ class RuleSyntaxError(ConfigError):
         self.rule = rule
         self.position = position
         self.expected = expected
+        self.message = message
         super().__init__(f"rule '{rule}' at position {position}: {message} (expected {expected})",
                          path=path, line=line, field=rule)
 

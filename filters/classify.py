@@ -1,0 +1,96 @@
+"""Catalogue classification and lead scoring from config/classifier.yaml's vocabulary.
+
+One Aho-Corasick automaton over every item word plus the danger, complaint and noise words.
+The item is the best-scoring one (longer words weigh more); the lead score adds complaint
+cues and subtracts noise (ads, jokes, guides, praise).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+from pydantic import BaseModel, ConfigDict, Field
+
+from crawlers.config import Catalogue
+from crawlers.config.loader import load_model
+from crawlers.exceptions import ConfigError
+
+
+class ClassifierFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: dict[str, list[str]]
+    danger: list[str] = Field(default_factory=list)
+    complaint: list[str] = Field(default_factory=list)
+    noise: list[str] = Field(default_factory=list)
+
+
+def term_weight(term: str) -> float:
+    """Longer words say more; `+word` marks an item's defining word, `~word` a generic one."""
+    if term.startswith("~"):
+        return 0.5
+    bonus = 1.0 if term.startswith("+") else 0.0
+    word = term.lstrip("+")
+    return 1.0 + bonus + 0.25 * max(0, len(word) - 2)
+
+
+@dataclass
+class Classification:
+    item: str | None
+    item_score: float
+    runner_up: float
+    complaint: list[str] = field(default_factory=list)
+    noise: list[str] = field(default_factory=list)
+    danger: list[str] = field(default_factory=list)
+    item_terms: list[str] = field(default_factory=list)
+
+
+class Classifier:
+    def __init__(self, vocabulary: ClassifierFile, catalogue: Catalogue, *, path: str = "") -> None:
+        self.catalogue = catalogue
+        unknown = sorted(set(vocabulary.items) - set(catalogue.items))
+        if unknown:
+            raise ConfigError(f"unknown catalogue item(s): {', '.join(unknown)}", path=path, field="items")
+        groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.weights: dict[tuple[str, str], float] = {}
+        for code, terms in vocabulary.items.items():
+            for t in terms:
+                word = str(t).lstrip("+~")
+                groups[word].append(("item", code))
+                self.weights[(word, code)] = max(self.weights.get((word, code), 0.0), term_weight(str(t)))
+        for kind in ("danger", "complaint", "noise"):
+            for t in getattr(vocabulary, kind):
+                groups[str(t)].append((kind, ""))
+        self.automaton = ahocorasick.Automaton()
+        for term, tags in groups.items():
+            self.automaton.add_word(term, (term, tuple(tags)))
+        self.automaton.make_automaton()
+
+    @classmethod
+    def from_file(cls, path: Path, catalogue: Catalogue) -> Classifier:
+        return cls(load_model(ClassifierFile, path), catalogue, path=str(path))
+
+    def classify(self, text: str) -> Classification:
+        scores: dict[str, float] = defaultdict(float)
+        seen: set[str] = set()
+        hits: dict[str, list[str]] = defaultdict(list)
+        item_terms: dict[str, list[str]] = defaultdict(list)
+        for _, (term, tags) in self.automaton.iter(text):
+            if term in seen:
+                continue
+            seen.add(term)
+            for kind, code in tags:
+                if kind == "item":
+                    scores[code] += self.weights[(term, code)]
+                    item_terms[code].append(term)
+                else:
+                    hits[kind].append(term)
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        best = ranked[0] if ranked else (None, 0.0)
+        return Classification(item=best[0], item_score=best[1],
+                              runner_up=ranked[1][1] if len(ranked) > 1 else 0.0,
+                              complaint=hits["complaint"], noise=hits["noise"], danger=hits["danger"],
+                              item_terms=item_terms.get(best[0] or "", []))

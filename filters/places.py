@@ -1,0 +1,147 @@
+"""Shenzhen place resolution from the gazetteer: is the post about Shenzhen, and where?
+
+Every name (districts, streets, landmarks, their short forms and aliases, the city's names,
+and other cities' names) is one Aho-Corasick automaton. Short forms flagged ambiguous
+(南山, 龙华, 光明 …) count only when a second cue agrees; a Shenzhen name right after another
+city's name (鹤岗南山区, 海口龙华区, 东莞长安) belongs to that city; IP属地 is a weak signal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from crawlers.config import Gazetteer
+
+# Cities and regions people name when a post is not about Shenzhen (plus those in the
+# gazetteer's list of colliding places).
+OTHER_CITIES = (
+    "广州 东莞 惠州 佛山 中山 珠海 江门 肇庆 清远 汕头 湛江 茂名 韶关 梅州 潮州 揭阳 阳江 云浮 河源 "
+    "香港 澳门 台湾 北京 上海 天津 重庆 杭州 南京 苏州 武汉 成都 长沙 西安 郑州 青岛 厦门 福州 南昌 "
+    "合肥 济南 昆明 南宁 海口 三亚 贵阳 兰州 沈阳 大连 哈尔滨 长春 石家庄 太原 呼和浩特 乌鲁木齐 "
+    "宁波 温州 无锡 常州 徐州 泉州 桂林 柳州 鹤岗 大庆 洛阳 义乌 "
+    # towns just across Shenzhen's borders, often named in cross-border posts
+    "凤岗 塘厦 清溪 长安镇 虎门 樟木头 黄江 惠阳 大亚湾 淡水 新圳"
+).split()
+
+STRONG, MEDIUM, WEAK = 2.0, 1.5, 0.5
+# A place name used as a location: "光明这边", "龙华这个工地", "福田某小区".
+_LOCATIVE = re.compile(r"(?:这边|这里|这个|这家|这段|那边|那个|某|附近|一带|片区)")
+
+
+@dataclass(frozen=True)
+class _Name:
+    kind: str            # city | district | street | landmark | foreign
+    district: str | None
+    street: str | None
+    weight: float
+    canonical: str
+
+
+@dataclass
+class PlaceResult:
+    is_shenzhen: bool
+    score: float
+    district: str | None
+    street: str | None
+    evidence: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+
+
+class PlaceResolver:
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.automaton = ahocorasick.Automaton()
+        names: dict[str, list[_Name]] = defaultdict(list)
+
+        def add(term: str, name: _Name) -> None:
+            if term and len(term) >= 2:
+                names[term].append(name)
+
+        for alias in [gazetteer.city.name, *gazetteer.city.aliases]:
+            if re.search(r"[\u4e00-\u9fff]", alias):
+                add(alias, _Name("city", None, None, STRONG, "深圳市"))
+        for d in gazetteer.districts:
+            add(d.name, _Name("district", d.name, None, STRONG, d.name))
+            for alias in d.aliases:
+                add(alias, _Name("district", d.name, None, STRONG, d.name))
+            add(d.short, _Name("district", d.name, None, WEAK if d.ambiguous_short else MEDIUM, d.name))
+            for s in d.streets:
+                add(s.name, _Name("street", d.name, s.name, STRONG, s.name))
+                for alias in s.aliases:
+                    add(alias, _Name("street", d.name, s.name, STRONG, s.name))
+                add(s.short, _Name("street", d.name, s.name, WEAK if s.ambiguous_short else MEDIUM, s.name))
+        for lm in gazetteer.landmarks:
+            weight = WEAK if lm.ambiguous else MEDIUM
+            for term in (lm.name, *lm.aliases):
+                add(term, _Name("landmark", lm.district, lm.street, weight, lm.name))
+        foreign = set(OTHER_CITIES)
+        for other in gazetteer.other_places_with_same_names:
+            foreign.update(m for m in re.findall(r"(?:省|^)([\u4e00-\u9fff]{2,4}?)市", other.where))
+            if other.level == "county" and other.name not in names:
+                foreign.add(other.name)
+        for term in foreign:
+            if term not in names:
+                names[term].append(_Name("foreign", None, None, STRONG, term))
+        for term, entries in names.items():
+            self.automaton.add_word(term, (term, tuple(entries)))
+        self.automaton.make_automaton()
+
+    def _matches(self, text: str) -> list[tuple[int, int, str, tuple[_Name, ...]]]:
+        """Longest non-overlapping matches, left to right."""
+        found = [(end - len(term) + 1, end + 1, term, entries)
+                 for end, (term, entries) in self.automaton.iter(text)]
+        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+        out, last_end = [], -1
+        for m in found:
+            if m[0] >= last_end:
+                out.append(m)
+                last_end = m[1]
+        return out
+
+    def resolve(self, text: str, ip_region: str | None = None) -> PlaceResult:
+        matches = self._matches(text)
+        foreign_ends = {end for start, end, _, entries in matches if entries[0].kind == "foreign"}
+        mentions: list[tuple[str, _Name]] = []
+        foreign: list[str] = []
+        for start, end, term, entries in matches:
+            if entries[0].kind == "foreign":
+                foreign.append(term)
+                continue
+            if start in foreign_ends or start - 1 in foreign_ends:
+                foreign.append(term)  # 鹤岗南山区: the other city's district
+                continue
+            # A name shared by several places (e.g. a street short that is also a district short)
+            # keeps the strongest reading.
+            best = max(entries, key=lambda n: n.weight)
+            if best.weight == WEAK and _LOCATIVE.match(text, end):
+                best = _Name(best.kind, best.district, best.street, MEDIUM, best.canonical)  # 龙华这个工地
+            mentions.append((term, best))
+        by_district: dict[str, float] = defaultdict(float)
+        score = 0.0
+        evidence: list[str] = []
+        has_city = any(n.kind == "city" for _, n in mentions)
+        for term, name in mentions:
+            weight = name.weight
+            if weight == WEAK:
+                agrees = any(other is not name and other.district == name.district and name.district
+                             for _, other in mentions) or has_city
+                weight = MEDIUM if agrees else WEAK
+            score += weight
+            if name.district:
+                by_district[name.district] += weight
+            evidence.append(f"{term}→{name.canonical}")
+        if ip_region and "广东" in ip_region:
+            score += 0.3
+        foreign_weight = STRONG * len(set(foreign))
+        is_sz = score >= MEDIUM and score > foreign_weight
+        district = max(by_district, key=lambda d: by_district[d]) if by_district else None
+        street = None
+        if district:
+            streets = [(n.weight, n.street) for _, n in mentions if n.street and n.district == district]
+            if streets:
+                street = max(streets, key=lambda s: s[0])[1]
+        return PlaceResult(is_shenzhen=is_sz, score=round(score, 2), district=district, street=street,
+                           evidence=evidence, foreign=foreign)

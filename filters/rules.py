@@ -1,0 +1,289 @@
+"""Keyword rules operations staff write in config/rules.yaml.
+
+Syntax (half- or full-width): terms, "quoted terms", @group, parentheses, AND, OR, NOT,
+`a NEAR/n b` (both within n characters), and field scope `title:`, `text:`, `author:`,
+`ip_region:` (default: title and text). Every term of every rule and group goes into ONE
+Aho-Corasick automaton; a post is scanned once per field and rules are evaluated on the hits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import ahocorasick
+from pydantic import BaseModel, ConfigDict, Field
+
+from crawlers.config.loader import read_yaml, validate
+from crawlers.exceptions import RuleSyntaxError
+from crawlers.models import Post
+from filters.normalize import Normalized, clean
+
+FIELDS = ("title", "text", "author", "ip_region")
+DEFAULT_FIELDS = ("title", "text")
+
+
+class RuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    kind: Literal["include", "exclude", "tag"] = "tag"
+    expr: str
+    description: str | None = None
+
+
+class RulesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    rules: list[RuleSpec] = Field(default_factory=list)
+
+
+# --- syntax tree -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    word: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    node: object
+
+
+@dataclass(frozen=True)
+class And:
+    nodes: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    nodes: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Near:
+    left: Term
+    right: Term
+    distance: int
+
+
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|(NEAR/\d+)|([A-Za-z_]+:)|([^\s()"]+))')
+
+
+class _Parser:
+    def __init__(self, text: str, rule: str, groups: set[str]) -> None:
+        self.src = unicodedata.normalize("NFKC", text)  # full-width （ＡＮＤ） → (AND)
+        self.rule = rule
+        self.groups = groups
+        self.pos = 0
+        self.tokens: list[tuple[str, str, int]] = []
+        i = 0
+        while i < len(self.src):
+            m = _TOKEN.match(self.src, i)
+            if not m or m.end() == i:
+                if self.src[i:].strip() == "":
+                    break
+                self._fail("unexpected character", i, "a term")
+            start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            if m.group(1):
+                self.tokens.append(("(", "(", start))
+            elif m.group(2):
+                self.tokens.append((")", ")", start))
+            elif m.group(3) is not None:
+                self.tokens.append(("term", m.group(3), start))
+            elif m.group(4):
+                self.tokens.append(("near", m.group(4), start))
+            elif m.group(5):
+                self.tokens.append(("field", m.group(5)[:-1], start))
+            else:
+                word = m.group(6)
+                kind = word if word in ("AND", "OR", "NOT") else "term"
+                self.tokens.append((kind, word, start))
+            i = m.end()
+        self.i = 0
+
+    def _fail(self, message: str, position: int, expected: str) -> None:
+        raise RuleSyntaxError(message, rule=self.rule, position=position, expected=expected)
+
+    def _peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def _take(self) -> tuple[str, str, int]:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> object:
+        if not self.tokens:
+            self._fail("empty rule", 0, "a term")
+        node = self._or()
+        if (tok := self._peek()) is not None:
+            self._fail(f"unexpected {tok[1]!r}", tok[2], "AND, OR or the end")
+        return node
+
+    def _or(self) -> object:
+        nodes = [self._and()]
+        while (tok := self._peek()) and tok[0] == "OR":
+            self._take()
+            nodes.append(self._and())
+        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+
+    def _and(self) -> object:
+        nodes = [self._not()]
+        while (tok := self._peek()) and tok[0] in ("AND", "NOT", "term", "(", "field"):
+            if tok[0] == "AND":
+                self._take()
+            nodes.append(self._not())
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def _not(self) -> object:
+        if (tok := self._peek()) and tok[0] == "NOT":
+            self._take()
+            return Not(self._not())
+        return self._near()
+
+    def _near(self) -> object:
+        left = self._atom()
+        while (tok := self._peek()) and tok[0] == "near":
+            self._take()
+            right = self._atom()
+            if not isinstance(left, Term) or not isinstance(right, Term):
+                self._fail("NEAR joins two plain terms", tok[2], "a term on both sides of NEAR")
+            left = Near(left, right, int(tok[1].split("/")[1]))  # type: ignore[arg-type]
+        return left
+
+    def _atom(self, fields: tuple[str, ...] = DEFAULT_FIELDS) -> object:
+        tok = self._peek()
+        end = len(self.src)
+        if tok is None:
+            self._fail("rule ends too early", end, "a term, @group or '('")
+        assert tok is not None
+        kind, value, pos = self._take()
+        if kind == "field":
+            if value not in FIELDS:
+                self._fail(f"unknown field {value!r}", pos, " / ".join(FIELDS))
+            return self._atom((value,))
+        if kind == "(":
+            node = self._or()
+            close = self._peek()
+            if close is None or close[0] != ")":
+                self._fail("unclosed parenthesis", close[2] if close else end, "')'")
+            self._take()
+            return node
+        if kind == "term":
+            if value.startswith("@"):
+                if value[1:] not in self.groups:
+                    self._fail(f"unknown group {value!r}", pos, "a group defined under groups:")
+                return Group(value[1:], fields)
+            return Term(clean(value), fields)
+        self._fail(f"unexpected {value!r}", pos, "a term, @group or '('")
+        raise AssertionError
+
+
+def parse_rule(expr: str, *, rule: str = "<rule>", groups: set[str] | None = None) -> object:
+    return _Parser(expr, rule, groups or set()).parse()
+
+
+# --- evaluation --------------------------------------------------------------------------
+
+@dataclass
+class RuleHit:
+    name: str
+    kind: str
+    where: list[tuple[str, str, int]] = field(default_factory=list)  # (field, term, position)
+
+
+Hits = dict[tuple[str, str], list[int]]  # (field, term) → start positions
+
+
+def _terms(node: object, groups: dict[str, list[str]]) -> set[str]:
+    if isinstance(node, Term):
+        return {node.word}
+    if isinstance(node, Group):
+        return {clean(w) for w in groups[node.name]}
+    if isinstance(node, Not):
+        return _terms(node.node, groups)
+    if isinstance(node, Near):
+        return {node.left.word, node.right.word}
+    return set().union(*(_terms(n, groups) for n in node.nodes))  # type: ignore[attr-defined]
+
+
+class RuleSet:
+    def __init__(self, spec: RulesFile, *, path: str | None = None) -> None:
+        self.groups = spec.groups
+        self.rules: list[tuple[RuleSpec, object]] = []
+        names = set(spec.groups)
+        for rule in spec.rules:
+            try:
+                self.rules.append((rule, parse_rule(rule.expr, rule=rule.name, groups=names)))
+            except RuleSyntaxError as exc:  # the parser knows the rule; we know the file
+                raise RuleSyntaxError(exc.message, rule=exc.rule, position=exc.position,
+                                      expected=exc.expected, path=path) from None
+        self.automaton = ahocorasick.Automaton()
+        for word in set().union(*(_terms(node, self.groups) for _, node in self.rules)) if self.rules else ():
+            if word:
+                self.automaton.add_word(word, word)
+        if len(self.automaton):
+            self.automaton.make_automaton()
+        self._kinds = {r.name: r.kind for r, _ in self.rules}
+
+    @classmethod
+    def from_file(cls, path: Path) -> RuleSet:
+        data, node = read_yaml(path)
+        return cls(validate(RulesFile, data, path=path, node=node), path=str(path))
+
+    def kinds(self, names: list[str]) -> set[str]:
+        return {self._kinds[n] for n in names if n in self._kinds}
+
+    def _scan(self, texts: dict[str, str]) -> Hits:
+        hits: Hits = {}
+        if not len(self.automaton):
+            return hits
+        for fld, text in texts.items():
+            for end, word in self.automaton.iter(text):
+                hits.setdefault((fld, word), []).append(end - len(word) + 1)
+        return hits
+
+    def _eval(self, node: object, hits: Hits, where: list[tuple[str, str, int]]) -> bool:
+        if isinstance(node, Term):
+            found = [(f, node.word, p) for f in node.fields for p in hits.get((f, node.word), [])]
+            where.extend(found[:3])
+            return bool(found)
+        if isinstance(node, Group):
+            return any(self._eval(Term(clean(w), node.fields), hits, where) for w in self.groups[node.name])
+        if isinstance(node, Not):
+            return not self._eval(node.node, hits, [])
+        if isinstance(node, And):
+            return all(self._eval(n, hits, where) for n in node.nodes)
+        if isinstance(node, Or):
+            return any([self._eval(n, hits, where) for n in node.nodes])
+        if isinstance(node, Near):
+            for f in node.left.fields:
+                for a in hits.get((f, node.left.word), []):
+                    for b in hits.get((f, node.right.word), []):
+                        if abs(a - b) <= node.distance:
+                            where.extend([(f, node.left.word, a), (f, node.right.word, b)])
+                            return True
+            return False
+        raise TypeError(node)
+
+    def evaluate(self, post: Post, norm: Normalized | None = None) -> list[RuleHit]:
+        texts = {"title": norm.title if norm else clean(post.title or ""),
+                 "text": (norm.own + " " + norm.reposted).strip() if norm else clean(post.text),
+                 "author": clean(post.author or ""), "ip_region": post.ip_region or ""}
+        hits = self._scan(texts)
+        out = []
+        for rule, node in self.rules:
+            where: list[tuple[str, str, int]] = []
+            if self._eval(node, hits, where):
+                out.append(RuleHit(rule.name, rule.kind, where))
+        return out

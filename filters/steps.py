@@ -1,0 +1,129 @@
+"""The filter chain's steps, in the order FILTERS_BASE gives them; each is a plain function.
+
+A step reads and writes one PostContext. Disable a step by mapping its path to None in the
+`overrides` passed to FilterChain (Scrapy-style component dicts, STYLE.md §2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from crawlers.models import Post
+from filters.classify import Classification
+from filters.normalize import Normalized, normalize
+from filters.pii import mask_pii
+from filters.places import PlaceResult
+
+if TYPE_CHECKING:
+    from filters.chain import FilterChain
+
+FILTERS_BASE: dict[str, int | None] = {
+    "filters.steps.normalise": 100,
+    "filters.steps.mask": 200,
+    "filters.steps.locate": 300,
+    "filters.steps.classify": 400,
+    "filters.steps.apply_rules": 450,
+    "filters.steps.decide": 500,
+    "filters.steps.duplicates": 600,
+}
+
+# Lead score needed to keep a post (tuned on the labelled dev set; see `civicwatch evaluate --folds`).
+LEAD_THRESHOLD = 1.0
+GENERIC_DANGER = {"老人", "小孩", "孩子", "婴儿", "随时", "安全隐患"}
+
+
+@dataclass
+class PostContext:
+    post: Post
+    norm: Normalized | None = None
+    text_masked: str = ""
+    place: PlaceResult | None = None
+    cls: Classification | None = None
+    rule_hits: list[str] = field(default_factory=list)
+    vetoed_by: str | None = None
+    is_lead: bool = False
+    score: float = 0.0
+    urgency: str | None = None
+    dup_of: str | None = None
+    matched: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def normalise(ctx: PostContext, chain: FilterChain) -> None:
+    ctx.norm = normalize(ctx.post.text, ctx.post.title)
+
+
+def mask(ctx: PostContext, chain: FilterChain) -> None:
+    ctx.text_masked = mask_pii(ctx.post.text)
+
+
+def locate(ctx: PostContext, chain: FilterChain) -> None:
+    assert ctx.norm is not None
+    ctx.place = chain.places.resolve(ctx.norm.full, ctx.post.ip_region)
+    if ctx.place.evidence:
+        ctx.reasons.append("地点：" + "、".join(ctx.place.evidence[:4]))
+    if ctx.place.foreign:
+        ctx.reasons.append("外地：" + "、".join(ctx.place.foreign[:3]))
+
+
+def classify(ctx: PostContext, chain: FilterChain) -> None:
+    assert ctx.norm is not None
+    # The author's own words decide the item; a bare repost ("+1//@…") borrows the quoted text.
+    text = ctx.norm.title + " " + (ctx.norm.own if len(ctx.norm.own) >= 12 else ctx.norm.full)
+    ctx.cls = chain.classifier.classify(text)
+    if ctx.cls.item:
+        ctx.matched.extend(ctx.cls.item_terms)
+        ctx.reasons.append(f"事项 {ctx.cls.item}：" + "、".join(ctx.cls.item_terms[:4]))
+
+
+def apply_rules(ctx: PostContext, chain: FilterChain) -> None:
+    if chain.rules is None:
+        return
+    hits = chain.rules.evaluate(ctx.post, ctx.norm)
+    for hit in hits:
+        ctx.rule_hits.append(hit.name)
+        if hit.kind == "exclude" and ctx.vetoed_by is None:
+            ctx.vetoed_by = hit.name
+    if hits:
+        ctx.reasons.append("规则：" + "、".join(h.name for h in hits))
+
+
+def decide(ctx: PostContext, chain: FilterChain) -> None:
+    assert ctx.place is not None and ctx.cls is not None
+    cls = ctx.cls
+    danger = [d for d in cls.danger if d not in GENERIC_DANGER]
+    ctx.score = round(cls.item_score + 0.6 * min(len(cls.complaint), 4) + 0.5 * min(len(danger), 2)
+                      - 1.2 * min(len(cls.noise), 3)
+                      + (0.5 if "include" in chain.rule_kinds(ctx.rule_hits) else 0.0), 2)
+    if cls.noise:
+        ctx.reasons.append("噪声词：" + "、".join(cls.noise[:3]))
+    if not ctx.place.is_shenzhen:
+        ctx.reasons.append("未确定在深圳")
+    elif cls.item is None:
+        ctx.reasons.append("无可办事项")
+    elif ctx.vetoed_by:
+        ctx.reasons.append(f"排除规则 {ctx.vetoed_by}")
+    else:
+        ctx.is_lead = ctx.score >= LEAD_THRESHOLD
+        ctx.reasons.append(f"线索分 {ctx.score}" + ("" if ctx.is_lead else f" < {LEAD_THRESHOLD}"))
+    if ctx.is_lead and cls.item:
+        item = chain.catalogue.items[cls.item]
+        ctx.urgency = item.sla
+        if item.sla != "urgent" and (danger or len(cls.danger) >= 2):
+            ctx.urgency = "urgent"
+            ctx.reasons.append("危及人身：" + "、".join(cls.danger[:3]))
+
+
+def duplicates(ctx: PostContext, chain: FilterChain) -> None:
+    if not ctx.is_lead or ctx.norm is None:
+        return
+    place, item = ctx.place, ctx.cls.item if ctx.cls else None
+    street = place.street if place else None
+    dup_of, why = chain.dups.find(own=ctx.norm.own, reposted=ctx.norm.reposted, street=street, item=item,
+                                  published_at=ctx.post.published_at)
+    if dup_of and dup_of != ctx.post.key:
+        ctx.dup_of = dup_of
+        ctx.reasons.append(f"重复：{why}")
+    chain.dups.add(ctx.post.key, own=ctx.norm.own, reposted=ctx.norm.reposted, street=street, item=item,
+                   published_at=ctx.post.published_at, incident_key=ctx.dup_of)

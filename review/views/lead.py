@@ -41,15 +41,11 @@ def _page(request: Request, lead: Lead, *, error: str | None = None, status_code
           form: dict[str, str] | None = None) -> Response:
     app = request.app.state
     gazetteer = app.config.gazetteer
-    try:
-        others = [o for o in app.leads.pending(category=lead.decision.category, limit=30) if o.id != lead.id]
-    except Exception:  # the merge suggestions are a convenience; never fail the page for them
-        others = []
     return render(request, "lead.html", {
         "lead": lead, "d": lead.decision, "sla": sla_left(lead.deadline, app.now()),
         "duplicates": max(len(lead.sources) - 1, 0), "error": error, "form": form or {},
         "streets": {d.name: [s.name for s in d.streets] for d in gazetteer.districts},
-        "merge_candidates": others, "allowed": allowed_actions(lead.state),
+        "allowed": allowed_actions(lead.state),
         "can_act": getattr(request.state, "user", None) is not None and request.state.user.can("verifier"),
     }, status_code=status_code)
 

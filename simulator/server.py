@@ -1,0 +1,147 @@
+"""The platform simulator: an HTTP server answering for the platforms' hosts (contract 3).
+
+Requests arrive through crawlers.middlewares.simulator with the platform's host in the
+X-Civicwatch-Host header (or as the Host header itself). Its clock is fixed (`now`, default
+ten minutes after the newest post) and sent as the Date header, so relative times render and
+parse the same on every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from crawlers.models import Post
+from simulator.faults import Fault, FaultBook
+from simulator.platforms import tieba, weibo
+from simulator.posts import load_posts
+
+Handler = Callable[[Request, list[Post], datetime, Fault | None], Response]
+
+# (host, path) → (platform, handler, page parameter)
+ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
+    (weibo.HOST, "/api/container/getIndex"): ("weibo", weibo.search, "page"),
+    (tieba.HOST, "/mo/q/search/multsearch"): ("tieba", tieba.search, "pn"),
+}
+PREFIX_ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
+    (weibo.HOST, "/detail/"): ("weibo", weibo.detail, "page"),
+}
+
+
+def default_now(posts: dict[str, list[Post]]) -> datetime:
+    newest = max((p.published_at for ps in posts.values() for p in ps), default=datetime.now(timezone.utc))
+    return newest + timedelta(minutes=10)
+
+
+def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook | None = None) -> Starlette:
+    posts = load_posts(posts_path)
+    clock = now or default_now(posts)
+    book = faults or FaultBook()
+
+    async def dispatch(request: Request) -> Response:
+        host = request.headers.get("x-civicwatch-host") or request.url.hostname or ""
+        path = request.url.path
+        route = ROUTES.get((host, path))
+        if route is None:
+            for (h, prefix), r in PREFIX_ROUTES.items():
+                if h == host and path.startswith(prefix):
+                    route = r
+                    request.scope["path_params"] = {"post_id": path[len(prefix):]}
+        if route is None:
+            return Response("not found", status_code=404)
+        platform, handler, page_param = route
+        page = int(request.query_params.get(page_param, "1") or 1)
+        fault = book.take(platform, page)
+        if fault and fault.kind == "slow":
+            await asyncio.sleep(fault.delay_s)
+        response = handler(request, posts.get(platform, []), clock, fault)
+        response.headers["Date"] = email.utils.format_datetime(clock.astimezone(timezone.utc), usegmt=True)
+        return response
+
+    async def set_fault(request: Request) -> Response:
+        body = await request.json()
+        try:
+            book.set(body["platform"], Fault(kind=body["kind"], page=body.get("page"),
+                                             remaining=body.get("remaining"),
+                                             delay_s=float(body.get("delay_s", 2.0))))
+        except (KeyError, ValueError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"ok": True})
+
+    async def clear_faults(request: Request) -> Response:
+        book.clear(request.query_params.get("platform"))
+        return JSONResponse({"ok": True})
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"now": clock.isoformat(), "posts": {k: len(v) for k, v in posts.items()}})
+
+    app = Starlette(routes=[
+        Route("/__sim__/faults", set_fault, methods=["POST"]),
+        Route("/__sim__/faults", clear_faults, methods=["DELETE"]),
+        Route("/__sim__/health", health),
+        Route("/{path:path}", dispatch, methods=["GET", "POST"]),
+    ])
+    app.state.faults = book
+    app.state.now = clock
+    return app
+
+
+class SimulatorServer:
+    """The simulator on a background thread (tests, demo); port 0 picks a free port."""
+
+    def __init__(self, posts_path: Path, port: int = 0, now: datetime | None = None,
+                 host: str = "127.0.0.1") -> None:
+        self.faults = FaultBook()
+        self.app = build_app(Path(posts_path), now, self.faults)
+        self.host = host
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
+        self.port = int(self.sock.getsockname()[1])
+        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="off", date_header=False,
+                                                   server_header=False))
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def now(self) -> datetime:
+        return self.app.state.now
+
+    def set_fault(self, platform: str, kind: str, **kw: object) -> None:
+        self.faults.set(platform, Fault(kind=kind, **kw))  # type: ignore[arg-type]
+
+    def clear_faults(self, platform: str | None = None) -> None:
+        self.faults.clear(platform)
+
+    def start(self) -> SimulatorServer:
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       name="simulator", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self
+
+    def serve_forever(self) -> None:
+        self.server.run(sockets=[self.sock])
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self.thread:
+            self.thread.join(timeout=10)
+        self.sock.close()

@@ -1,0 +1,103 @@
+"""PlatformSpider: what every civicwatch spider shares.
+
+Keyword-driven (spider argument `keywords`, default config/platforms.yaml), incremental
+(`watermarks`, filled by crawlers.extensions.crawlstate, plus the `since` lower bound), and
+honest about trouble: every response is classified into an outcome (reference/platforms.md
+§2.3) counted as `source/outcome/<outcome>` and sent as the `source_outcome` signal; a
+malformed body is logged with platform and URL and counted, never fatal.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawlers import signals
+from crawlers.config import get_settings, load_config
+from crawlers.models import Post, now_shanghai
+
+logger = logging.getLogger(__name__)
+
+HEALTHY = frozenset({"ok", "empty", "end", "not_found"})
+
+
+class PlatformSpider(scrapy.Spider):
+    platform: str = ""
+
+    def __init__(self, keywords: Iterable[str] | str | None = None, since: str | None = None,
+                 max_pages: int | str | None = None, watermarks: dict[str, datetime] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.platform = self.platform or self.name
+        if keywords is None:
+            platform = load_config(get_settings()).platforms.platforms.get(self.platform)
+            keywords = platform.keywords if platform else []
+        if isinstance(keywords, str):
+            keywords = [k.strip() for k in keywords.split(",") if k.strip()]
+        self.keywords: list[str] = list(keywords or [])
+        self.since = datetime.fromisoformat(since) if since else None
+        self.max_pages = int(max_pages) if max_pages else 10
+        self.watermarks: dict[str, datetime] = dict(watermarks or {})
+        self.truncated_keywords: set[str] = set()
+
+    # --- incremental paging ----------------------------------------------------------------
+
+    def watermark_for(self, keyword: str) -> datetime | None:
+        marks = [m for m in (self.watermarks.get(keyword), self.since) if m is not None]
+        return max(marks) if marks else None
+
+    def keep_paging(self, keyword: str, page: int, posts: list[Post], has_next: bool) -> bool:
+        """Next page only while this one was all newer than the watermark."""
+        mark = self.watermark_for(keyword)
+        if not has_next or not posts:
+            return False
+        if mark is not None and min(p.published_at for p in posts) <= mark:
+            return False
+        if page >= self.max_pages:
+            self.truncated_keywords.add(keyword)
+            logger.warning("%s: %r cut at max_pages=%d before reaching the watermark",
+                           self.platform, keyword, self.max_pages)
+            return False
+        return True
+
+    def new_posts(self, keyword: str, posts: list[Post]) -> list[Post]:
+        mark = self.watermark_for(keyword)
+        return [p for p in posts if mark is None or p.published_at > mark]
+
+    # --- outcomes --------------------------------------------------------------------------
+
+    def record_outcome(self, outcome: str, response: Response, evidence: str = "") -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"source/outcome/{outcome}")
+        if outcome not in HEALTHY:
+            logger.warning("%s: %s at %s %s", self.platform, outcome,
+                           response.meta.get("platform_url", response.url), evidence[:200])
+        if outcome == "malformed":
+            self.crawler.stats.inc_value("parse/error_count")
+        self.crawler.signals.send_catch_log(signals.source_outcome, platform=self.platform, outcome=outcome,
+                                            url=response.meta.get("platform_url", response.url),
+                                            evidence=evidence[:500])
+
+    @staticmethod
+    def fetch_time(response: Response) -> datetime:
+        """When the platform answered (its Date header), for relative times like `5分钟前`."""
+        raw = response.headers.get("Date")
+        if raw:
+            try:
+                return email.utils.parsedate_to_datetime(raw.decode()).astimezone(now_shanghai().tzinfo)
+            except (TypeError, ValueError):
+                pass
+        return now_shanghai()
+
+    def search_request(self, keyword: str, page: int) -> scrapy.Request:
+        raise NotImplementedError
+
+    async def start(self) -> AsyncIterator[Any]:
+        for keyword in self.keywords:
+            yield self.search_request(keyword, 1)

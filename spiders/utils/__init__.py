@@ -1,0 +1,1 @@
+"""Pure helpers for spiders: time formats, HTML to text."""

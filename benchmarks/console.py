@@ -22,13 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from pymongo import MongoClient  # noqa: E402
 
 from crawlers.config import get_settings, load_config  # noqa: E402
 from crawlers.models import Decision, HistoryEntry, Lead, LeadState, Source, deadline_for, now_shanghai  # noqa: E402
@@ -66,10 +64,8 @@ def mongo_uri() -> Iterator[str]:
 
 
 def make_store(uri: str, db_name: str) -> Any:
-    try:
-        from sinks.mongo import Store
-    except ImportError:  # sinks.mongo not written yet: the console only needs `.db`
-        return SimpleNamespace(db=MongoClient(uri, tz_aware=True)[db_name])
+    from sinks.mongo import Store
+
     return Store(uri, db_name)
 
 
@@ -110,10 +106,7 @@ def main() -> None:
         store = make_store(uri, db_name)
         t0 = time.perf_counter()
         store.db["leads"].insert_many(lead_docs(args.leads, config))
-        if hasattr(store, "ensure_indexes"):
-            store.ensure_indexes()  # includes (state, deadline), which halves the queue query
-        else:
-            store.db["leads"].create_index([("state", 1), ("deadline", 1)])
+        store.ensure_indexes()  # includes (state, deadline), which halves the queue query
         seed_s = time.perf_counter() - t0
         UserStore.from_store(store).add("bench", "verifier", "bench-password")
         app = create_app(config, store, secret="bench")

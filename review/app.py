@@ -24,20 +24,11 @@ from crawlers.models import now_shanghai
 from review.auth import LoginThrottle
 from review.render import make_templates, render
 from review.security import SecureHeadersMiddleware, session_secret
+from sinks.leads import LeadService
 from sinks.users import UserStore
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_MAX_AGE_SECONDS = 12 * 3600  # one working shift
-
-
-def _lead_service(config: Config, store: Any, now: Callable[[], datetime]) -> Any:
-    """sinks.leads.LeadService when present; else a read-only reader (actions then answer 503)."""
-    try:
-        from sinks.leads import LeadService
-    except ImportError:
-        from review.queries import LeadReader
-        return LeadReader(store)
-    return LeadService(store, config.catalogue, now=now)
 
 
 def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStore | None = None,
@@ -50,7 +41,7 @@ def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStor
     app = FastAPI(title="civicwatch 核实台", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.config = config
     app.state.store = store
-    app.state.leads = leads if leads is not None else _lead_service(config, store, now)
+    app.state.leads = leads if leads is not None else LeadService(store, config.catalogue, now=now)
     app.state.users = users or UserStore.from_store(store)
     app.state.now = now
     app.state.login_throttle = LoginThrottle()

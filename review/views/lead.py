@@ -101,8 +101,6 @@ def corrections_from(form: dict[str, str], lead: Lead, request: Request) -> dict
 def _act(request: Request, lead_id: str, form: dict[str, str], action: str, user: User) -> Response:
     app = request.app.state
     service = app.leads
-    if not hasattr(service, "verify_and_dispatch"):
-        raise HTTPException(status_code=503, detail="线索处理服务未就绪（sinks.leads 缺失）。")
     version = _version(form)
     lead = service.get(lead_id)
     try:

@@ -18,7 +18,7 @@ from filters.dedup import DuplicateIndex
 from filters.normalize import normalize
 from filters.places import PlaceResolver
 from filters.rules import RuleSet
-from filters.steps import FILTERS_BASE, PostContext
+from filters.steps import FILTERS_BASE, LEAD_THRESHOLD, PostContext
 
 Step = Callable[[PostContext, "FilterChain"], None]
 
@@ -37,6 +37,11 @@ class FilterChain:
         self.classifier = classifier
         self.rules = rules
         self.steps = steps or build_steps()
+        self.dups = DuplicateIndex()
+        self.lead_threshold = LEAD_THRESHOLD
+
+    def reset(self) -> None:
+        """Forget remembered posts (a fresh duplicate index)."""
         self.dups = DuplicateIndex()
 
     @classmethod

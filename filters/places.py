@@ -133,10 +133,11 @@ class PlaceResolver:
             if name.district:
                 by_district[name.district] += weight
             evidence.append(f"{term}→{name.canonical}")
+        foreign_weight = STRONG * len(set(foreign))
+        outweighs_foreign = score > foreign_weight  # IP属地 is too weak to decide between cities
         if ip_region and "广东" in ip_region:
             score += 0.3
-        foreign_weight = STRONG * len(set(foreign))
-        is_sz = score >= MEDIUM and score > foreign_weight
+        is_sz = score >= MEDIUM and outweighs_foreign
         district = max(by_district, key=lambda d: by_district[d]) if by_district else None
         street = None
         if district:

@@ -69,8 +69,8 @@ def locate(ctx: PostContext, chain: FilterChain) -> None:
 
 def classify(ctx: PostContext, chain: FilterChain) -> None:
     assert ctx.norm is not None
-    # The author's own words decide the item; a bare repost ("+1//@…") borrows the quoted text.
-    text = ctx.norm.title + " " + (ctx.norm.own if len(ctx.norm.own) >= 12 else ctx.norm.full)
+    # A repost is about the quoted incident, so the quoted words count too.
+    text = ctx.norm.full
     ctx.cls = chain.classifier.classify(text)
     if ctx.cls.item:
         ctx.matched.extend(ctx.cls.item_terms)
@@ -105,8 +105,9 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
     elif ctx.vetoed_by:
         ctx.reasons.append(f"排除规则 {ctx.vetoed_by}")
     else:
-        ctx.is_lead = ctx.score >= LEAD_THRESHOLD
-        ctx.reasons.append(f"线索分 {ctx.score}" + ("" if ctx.is_lead else f" < {LEAD_THRESHOLD}"))
+        threshold = chain.lead_threshold
+        ctx.is_lead = ctx.score >= threshold
+        ctx.reasons.append(f"线索分 {ctx.score}" + ("" if ctx.is_lead else f" < {threshold}"))
     if ctx.is_lead and cls.item:
         item = chain.catalogue.items[cls.item]
         ctx.urgency = item.sla

@@ -1,0 +1,83 @@
+"""`civicwatch evaluate LABELLED.jsonl [--folds 5]`: how good the filter chain is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawlers.commands.classify import read_posts
+from crawlers.config import get_settings, load_config
+from crawlers.models import Post
+
+THRESHOLDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
+
+
+def _run(chain: Any, rows: list[dict[str, Any]], posts: list[Post], threshold: float) -> Any:
+    from filters.evaluate import evaluate
+
+    chain.reset()
+    chain.lead_threshold = threshold
+    return evaluate(rows, chain.decide_batch(posts))
+
+
+def _f1(m: dict[str, float]) -> float:
+    p, r = m["lead_precision"], m["lead_recall"]
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def evaluate(
+        labelled: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+        folds: Annotated[int, typer.Option(help="k-fold check: tune the lead threshold on k-1 folds, "
+                                                 "measure on the held-out one (0 = off)")] = 0,
+        misses: Annotated[bool, typer.Option(help="list the misses for people to read")] = True,
+    ) -> None:
+        """Lead precision/recall, district/item/department accuracy, urgent recall, duplicates, PII leaks."""
+        from filters.chain import FilterChain
+
+        console = Console()
+        chain = FilterChain.from_config(load_config(get_settings()))
+        pairs = list(read_posts(labelled, Console(stderr=True)))
+        rows = [r for r, _ in pairs if isinstance(r.get("label"), dict)]
+        posts = [p for r, p in pairs if isinstance(r.get("label"), dict)]
+        report = _run(chain, rows, posts, chain.lead_threshold)
+        table = Table(title=f"{labelled} — {len(rows)} posts, threshold {chain.lead_threshold}")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for name, value in report.metrics.items():
+            table.add_row(name, f"{value:.3f}" if name != "pii_leaks" else str(int(value)))
+        table.add_row("pii_strings_checked", str(report.pii_total))
+        console.print(table)
+        if misses and report.misses:
+            console.print("[bold]漏报 / 误报 / 错分 / 泄露[/]")
+            for line in report.misses:
+                console.print("  " + line, highlight=False, markup=False)
+        if folds > 1:
+            _cross_validate(console, chain, rows, posts, folds)
+
+
+def _cross_validate(console: Console, chain: Any, rows: list[dict[str, Any]], posts: list[Post],
+                    k: int) -> None:
+    table = Table(title=f"{k}-fold check (threshold tuned on the other folds)")
+    for col in ("fold", "threshold", "precision", "recall", "district", "department", "urgent", "dup F1"):
+        table.add_column(col, justify="right")
+    sums: dict[str, float] = {}
+    for fold in range(k):
+        test = [i for i in range(len(rows)) if i % k == fold]
+        train = [i for i in range(len(rows)) if i % k != fold]
+        best = max(THRESHOLDS, key=lambda t: (_f1(_run(chain, [rows[i] for i in train],
+                                                       [posts[i] for i in train], t).metrics), -abs(t - 1)))
+        m = _run(chain, [rows[i] for i in test], [posts[i] for i in test], best).metrics
+        for key in m:
+            sums[key] = sums.get(key, 0.0) + m[key]
+        table.add_row(str(fold + 1), str(best), *(f"{m[x]:.3f}" for x in (
+            "lead_precision", "lead_recall", "district_accuracy", "department_accuracy", "urgent_recall",
+            "dup_f1")))
+    table.add_row("mean", "", *(f"{sums[x] / k:.3f}" for x in (
+        "lead_precision", "lead_recall", "district_accuracy", "department_accuracy", "urgent_recall", "dup_f1")))
+    console.print(table)

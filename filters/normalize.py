@@ -36,7 +36,7 @@ def to_simplified(text: str) -> str:
 
 def clean(text: str) -> str:
     """Canonical matching form of one text (not for display: it drops emoji and separators)."""
-    text = html.unescape(_TAG.sub(" ", text))
+    text = _TAG.sub(" ", html.unescape(text))
     text = unicodedata.normalize("NFKC", text)
     text = _EMOJI.sub(" ", text)
     if any("\u4e00" <= ch <= "\u9fff" for ch in text):

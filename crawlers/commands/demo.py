@@ -60,7 +60,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"simulator: {simulator.url} serving {posts}")
             try:
                 # The simulator answers at once; politeness delays would only slow the demo.
-                results = run_poller(config.platforms.enabled(), since, once=True, time_scale=0)
+                results = run_poller(config.platforms.enabled(), since, once=True, time_scale=0,
+                                     settings_overrides={"LOG_LEVEL": "WARNING"})
             finally:
                 simulator.stop()
             store = Store(mongo_uri, settings.mongo_db)
@@ -72,6 +73,7 @@ def register(app: typer.Typer) -> None:
         districts = {d.name: d.name for d in config.gazetteer.districts}
         console.print(counts_table("线索 / leads by district", Counter(d.get("district") for d in decisions),
                                    districts))
+        # A post found by several keywords counts once per keyword; the seen-set drops repeats.
         fetched = sum(r.stats.get("civicwatch/posts_count", 0) for r in results)
         new = sum(r.stats.get("civicwatch/leads_created", 0) for r in results)
         console.print(json.dumps({

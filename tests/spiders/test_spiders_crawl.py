@@ -1,0 +1,97 @@
+"""Spiders against the simulator over real HTTP: paging, search semantics, faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.server import SimulatorServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _post(i: int, platform: str, text: str, day: int = 21) -> dict[str, object]:
+    pid = f"{9000000 + i}"
+    return {"platform": platform, "post_id": pid, "url": f"https://example.org/{pid}", "author": f"u{i}",
+            "title": "标题" if platform == "tieba" else None, "text": text,
+            "published_at": f"2026-11-{day}T{i % 24:02d}:{i % 60:02d}:00+08:00", "ip_region": "广东"}
+
+
+@pytest.fixture(scope="module")
+def posts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = [_post(i, "weibo", f"南山 第{i}条 测试帖子") for i in range(25)]
+    rows += [_post(100 + i, "weibo", f"福田 第{i}条") for i in range(3)]
+    rows += [_post(200 + i, "tieba", f"南山 贴吧 第{i}条") for i in range(12)]
+    path = tmp_path_factory.mktemp("sim") / "posts.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sim(posts_file: Path) -> Iterator[SimulatorServer]:
+    server = SimulatorServer(posts_file).start()
+    yield server
+    server.stop()
+
+
+def crawl(sim: SimulatorServer, spider: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, object]], str]:
+    out = tmp_path / f"{spider}.jsonl"
+    env = {**os.environ, "CIVICWATCH_SIMULATOR": sim.url}
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out), "-s", "ITEM_PIPELINES={}",
+         "-s", "EXTENSIONS={}", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    items = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    return items, result.stderr
+
+
+def test_weibo_pages_through_all_matching_posts(sim: SimulatorServer, tmp_path: Path) -> None:
+    items, log = crawl(sim, "weibo", tmp_path, "-a", "keywords=南山")
+    assert sorted(i["post_id"] for i in items) == sorted(str(9000000 + i) for i in range(25))
+    assert all(i["keyword"] == "南山" and i["platform"] == "weibo" for i in items)
+    assert "'source/outcome/end': 1" in log
+
+
+def test_search_returns_only_posts_with_every_term(sim: SimulatorServer, tmp_path: Path) -> None:
+    items, _ = crawl(sim, "weibo", tmp_path, "-a", "keywords=福田 第1条")
+    assert [i["post_id"] for i in items] == ["9000101"]
+
+
+def test_watermark_stops_paging(sim: SimulatorServer, tmp_path: Path) -> None:
+    items, _ = crawl(sim, "weibo", tmp_path, "-a", "keywords=南山", "-a", "since=2026-11-21T20:00:00+08:00")
+    assert sorted(i["post_id"] for i in items) == [str(9000000 + i) for i in range(20, 24)]
+
+
+def test_malformed_page_is_logged_counted_and_the_crawl_goes_on(sim: SimulatorServer, tmp_path: Path) -> None:
+    sim.set_fault("weibo", "malformed", page=2)
+    items, log = crawl(sim, "weibo", tmp_path, "-a", "keywords=南山,福田")
+    ids = {i["post_id"] for i in items}
+    nanshan = sorted(range(25), key=lambda i: (i % 24, i % 60), reverse=True)
+    assert {str(9000000 + i) for i in nanshan[:10]} <= ids      # page 1 of 南山
+    assert not {str(9000000 + i) for i in nanshan[10:20]} & ids  # page 2 was broken
+    assert {"9000100", "9000101", "9000102"} <= ids                 # the other keyword
+    assert "weibo: malformed at https://m.weibo.cn/api/container/getIndex" in log
+    assert "'source/outcome/malformed': 1" in log and "'parse/error_count': 1" in log
+
+
+@pytest.mark.parametrize("kind, outcome", [("rate_limited", "rate_limited"), ("login_required", "login_required"),
+                                           ("blocked", "blocked")])
+def test_weibo_block_signals_become_outcomes(sim: SimulatorServer, tmp_path: Path, kind: str, outcome: str) -> None:
+    sim.set_fault("weibo", kind)
+    items, log = crawl(sim, "weibo", tmp_path, "-a", "keywords=南山")
+    assert items == [] and f"'source/outcome/{outcome}': 1" in log
+
+
+def test_tieba_pages_and_rate_limit(sim: SimulatorServer, tmp_path: Path) -> None:
+    items, _ = crawl(sim, "tieba", tmp_path, "-a", "keywords=南山")
+    assert len(items) == 12 and all(i["title"] == "标题" for i in items)
+    sim.set_fault("tieba", "blocked")
+    items, log = crawl(sim, "tieba", tmp_path, "-a", "keywords=南山")
+    assert items == [] and "'source/outcome/rate_limited': 1" in log

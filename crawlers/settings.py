@@ -49,7 +49,9 @@ EXTENSIONS = {
     "crawlers.scaleout.WorkerKeepAlive": 950,  # only with CIVICWATCH_WORKER (civicwatch worker)
 }
 
-DOWNLOAD_HANDLERS = {
+# scrapy-playwright is wired per spider: a browser platform's spider sets DOWNLOAD_HANDLERS in its
+# custom_settings (copy BROWSER_DOWNLOAD_HANDLERS), so plain crawls never start Playwright.
+BROWSER_DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }

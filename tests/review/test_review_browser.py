@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import json
 import threading
 import time
@@ -18,7 +20,10 @@ from tests.review.conftest import PASSWORD, ROOT, seed_lead
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to tests/screenshots/ (ignored by git); `CIVICWATCH_UPDATE_SCREENSHOTS=1 make test`
+# refreshes the ones README shows in docs/screenshots/.
+SCREENSHOTS = ROOT / ("docs" if os.environ.get("CIVICWATCH_UPDATE_SCREENSHOTS") else "tests") / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 

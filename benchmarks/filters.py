@@ -18,11 +18,19 @@ import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
-import ahocorasick
+import sys
 
-from crawlers.config import Settings, load_config
-from crawlers.models import Post
-from filters.chain import FilterChain
+# Run as `python benchmarks/filters.py`, this file's folder comes first on sys.path and its
+# name would shadow the `filters` package: put the repository root there instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import ahocorasick  # noqa: E402
+
+from crawlers.config import Settings, load_config  # noqa: E402
+from crawlers.models import Post  # noqa: E402
+from filters.chain import FilterChain  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT.parent / "shared" / "data" / "dev_posts.jsonl", ROOT / "simulator" / "data" / "sample_posts.jsonl"]

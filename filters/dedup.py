@@ -1,16 +1,22 @@
 """Near-duplicate incidents: the same problem reposted, copied or re-worded elsewhere.
 
-Three keys, strongest first: an exact hash of the normalised words (a repost's quoted text
-matches its original's own words); MinHash LSH on character 3-grams for near copies; and
-place + item within a time window for re-worded reports of one incident. `dup_of` names the
-earliest post of the incident.
+Keys, strongest first:
+- exact hash of the normalised words (a repost's quoted text matches its original's words),
+  and the opening words of a quote (repost chains truncate the original);
+- MinHash LSH on character 3-grams for near copies;
+- place + item within a time window for re-worded reports of one incident (street, else
+  district; a week, since formal letters follow posts by days);
+- a named spot (landmark, road, village) + some shared wording within two days, whatever item
+  the classifier gave each (a follow-up about the same hole may read as a different item).
+`dup_of` names the earliest post of the incident.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from datasketch import MinHash, MinHashLSH
@@ -18,20 +24,34 @@ from datasketch import MinHash, MinHashLSH
 NUM_PERM = 64
 LSH_THRESHOLD = 0.5
 WINDOW = timedelta(days=7)
+SPOT_WINDOW = timedelta(days=2)
+PREFIX = 14           # characters of a quote's opening that identify its original
+SPOT_OVERLAP = 0.06   # bigram Jaccard needed on top of a shared named spot
 _STRIP = re.compile(r"[\s#@，。！？、,.!?:：;；~…\"'“”‘’()（）\[\]【】]+")
+
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)  # computing permutations is the costly part: once
+
+
+def _stripped(text: str) -> str:
+    return _STRIP.sub("", text)
 
 
 def _fingerprint(text: str) -> str:
-    return hashlib.blake2b(_STRIP.sub("", text).encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(_stripped(text).encode(), digest_size=12).hexdigest()
 
 
 def _minhash(text: str) -> MinHash | None:
-    text = _STRIP.sub("", text)
+    text = _stripped(text)
     if len(text) < 8:
         return None
-    m = MinHash(num_perm=NUM_PERM, seed=7)
+    m = MinHash(num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
     m.update_batch([text[i:i + 3].encode() for i in range(len(text) - 2)])
     return m
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    text = _stripped(text)
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
 @dataclass
@@ -40,42 +60,93 @@ class _Incident:
     published_at: datetime
 
 
+@dataclass
+class _Spotted:
+    incident: _Incident
+    when: datetime
+    grams: frozenset[str] = field(default_factory=frozenset)
+
+
 class DuplicateIndex:
     """Remembers leads' incidents; `find` answers the earliest post of a matching incident."""
 
     def __init__(self) -> None:
         self.exact: dict[str, _Incident] = {}
+        self.prefix: dict[str, _Incident] = {}
         self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         self.by_lsh_key: dict[str, _Incident] = {}
-        self.by_place: dict[tuple[str, str], list[tuple[datetime, _Incident]]] = {}
+        self.by_place: dict[tuple[str, str], deque[tuple[datetime, _Incident, str | None]]] = {}
+        self.by_spot: dict[str, deque[_Spotted]] = {}
+        self._last: tuple[str, MinHash | None] = ("", None)  # find() then add() hash the same text
+
+    def _hash(self, text: str) -> MinHash | None:
+        if self._last[0] != text:
+            self._last = (text, _minhash(text))
+        return self._last[1]
 
     def find(self, *, own: str, reposted: str, street: str | None, item: str | None,
-             published_at: datetime) -> tuple[str | None, str | None]:
+             published_at: datetime, district: str | None = None,
+             spots: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str | None]:
         """(dup_of, reason) for a post, before it is added."""
         for text in (reposted, own):
             if text and (hit := self.exact.get(_fingerprint(text))):
                 return hit.key, "与已有线索文字相同"
-        mh = _minhash(own + reposted)
+        quote = _stripped(reposted)
+        if len(quote) >= PREFIX and (hit := self.prefix.get(quote[:PREFIX])):
+            return hit.key, "转发已有线索"
+        mh = self._hash(own + reposted)
         if mh is not None:
             keys = self.lsh.query(mh)
             if keys:
                 first = min((self.by_lsh_key[k] for k in keys), key=lambda i: i.published_at)
                 return first.key, "与已有线索高度相似"
-        if street and item:
-            for when, incident in self.by_place.get((street, item), []):
+        if item and (street or district):
+            # A street must agree; a post placed only by district matches any street in it.
+            candidates = [(e, street) for e in self.by_place.get((street, item), ())] if street else []
+            if district:
+                candidates += [(e, district) for e in self.by_place.get((district, item), ())
+                               if street is None or e[2] is None]
+            for (when, incident, _), where in candidates:
                 if abs(published_at - when) <= WINDOW:
-                    return incident.key, f"同一街道同类事项（{street} {item}）"
+                    return incident.key, f"同一地点同类事项（{where} {item}）"
+        if spots:
+            grams = _bigrams(own + reposted)
+            for spot in spots:
+                for seen in self.by_spot.get(spot, ()):
+                    if abs(published_at - seen.when) > SPOT_WINDOW or not grams:
+                        continue
+                    overlap = len(grams & seen.grams) / len(grams | seen.grams)
+                    if overlap >= SPOT_OVERLAP:
+                        return seen.incident.key, f"同一地点相近描述（{spot}）"
         return None, None
 
     def add(self, key: str, *, own: str, reposted: str, street: str | None, item: str | None,
-            published_at: datetime, incident_key: str | None = None) -> None:
+            published_at: datetime, incident_key: str | None = None, district: str | None = None,
+            spots: list[str] | tuple[str, ...] = ()) -> None:
         # A duplicate's own keys point at the incident's first post, so chains stay flat.
         incident = _Incident(incident_key or key, published_at)
         if own:
             self.exact.setdefault(_fingerprint(own), incident)
-        mh = _minhash(own + reposted)
+            opening = _stripped(own)
+            if len(opening) >= PREFIX:
+                self.prefix.setdefault(opening[:PREFIX], incident)
+        mh = self._hash(own + reposted)
         if mh is not None and key not in self.by_lsh_key:
             self.by_lsh_key[key] = incident
             self.lsh.insert(key, mh)
-        if street and item:
-            self.by_place.setdefault((street, item), []).append((published_at, incident))
+        if item:
+            for where in {street, district} - {None}:
+                _append(self.by_place.setdefault((where, item), deque()), (published_at, incident, street),
+                        lambda entry: entry[0], published_at - WINDOW)
+        if spots:
+            grams = _bigrams(own + reposted)
+            for spot in spots:
+                _append(self.by_spot.setdefault(spot, deque()), _Spotted(incident, published_at, grams),
+                        lambda entry: entry.when, published_at - SPOT_WINDOW)
+
+
+def _append(bucket: deque, entry: object, when: object, horizon: datetime) -> None:
+    """Append, dropping entries older than the window (posts arrive roughly in time order)."""
+    bucket.append(entry)
+    while bucket and when(bucket[0]) < horizon:  # type: ignore[operator]
+        bucket.popleft()

@@ -49,6 +49,7 @@ class PlaceResult:
     street: str | None
     evidence: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
+    landmarks: list[str] = field(default_factory=list)  # named spots (parks, roads, villages): dedup keys
 
 
 class PlaceResolver:
@@ -145,4 +146,5 @@ class PlaceResolver:
             if streets:
                 street = max(streets, key=lambda s: s[0])[1]
         return PlaceResult(is_shenzhen=is_sz, score=round(score, 2), district=district, street=street,
-                           evidence=evidence, foreign=foreign)
+                           evidence=evidence, foreign=foreign,
+                           landmarks=sorted({t for t, n in mentions if n.kind == "landmark" and len(t) >= 3}))

@@ -209,7 +209,7 @@ def _terms(node: object, groups: dict[str, list[str]]) -> set[str]:
     if isinstance(node, Term):
         return {node.word}
     if isinstance(node, Group):
-        return {clean(w) for w in groups[node.name]}
+        return set(groups[node.name])
     if isinstance(node, Not):
         return _terms(node.node, groups)
     if isinstance(node, Near):
@@ -219,7 +219,7 @@ def _terms(node: object, groups: dict[str, list[str]]) -> set[str]:
 
 class RuleSet:
     def __init__(self, spec: RulesFile, *, path: str | None = None) -> None:
-        self.groups = spec.groups
+        self.groups = {name: [clean(w) for w in words] for name, words in spec.groups.items()}
         self.rules: list[tuple[RuleSpec, object]] = []
         names = set(spec.groups)
         for rule in spec.rules:
@@ -259,7 +259,9 @@ class RuleSet:
             where.extend(found[:3])
             return bool(found)
         if isinstance(node, Group):
-            return any(self._eval(Term(clean(w), node.fields), hits, where) for w in self.groups[node.name])
+            found = [(f, w, p) for w in self.groups[node.name] for f in node.fields for p in hits.get((f, w), [])]
+            where.extend(found[:3])
+            return bool(found)
         if isinstance(node, Not):
             return not self._eval(node.node, hits, [])
         if isinstance(node, And):

@@ -121,10 +121,13 @@ def duplicates(ctx: PostContext, chain: FilterChain) -> None:
         return
     place, item = ctx.place, ctx.cls.item if ctx.cls else None
     street = place.street if place else None
+    district = place.district if place else None
+    spots = place.landmarks if place else []
     dup_of, why = chain.dups.find(own=ctx.norm.own, reposted=ctx.norm.reposted, street=street, item=item,
-                                  published_at=ctx.post.published_at)
+                                  published_at=ctx.post.published_at, district=district, spots=spots)
     if dup_of and dup_of != ctx.post.key:
         ctx.dup_of = dup_of
         ctx.reasons.append(f"重复：{why}")
     chain.dups.add(ctx.post.key, own=ctx.norm.own, reposted=ctx.norm.reposted, street=street, item=item,
-                   published_at=ctx.post.published_at, incident_key=ctx.dup_of)
+                   published_at=ctx.post.published_at, incident_key=ctx.dup_of, district=district,
+                   spots=spots)

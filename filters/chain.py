@@ -76,8 +76,10 @@ class FilterChain:
     def remember(self, post: Post, decision: Decision) -> None:
         """Seed duplicate detection with a lead stored earlier (its text already masked)."""
         norm = normalize(post.text, post.title)
+        spots = self.places.resolve(norm.full, post.ip_region).landmarks
         self.dups.add(post.key, own=norm.own, reposted=norm.reposted, street=decision.street,
-                      item=decision.item, published_at=post.published_at, incident_key=decision.dup_of)
+                      item=decision.item, published_at=post.published_at, incident_key=decision.dup_of,
+                      district=decision.district, spots=spots)
 
     def _decision(self, ctx: PostContext) -> Decision:
         place, cls = ctx.place, ctx.cls

@@ -205,6 +205,19 @@ class RuleHit:
 Hits = dict[tuple[str, str], list[int]]  # (field, term) → start positions
 
 
+def _positive_terms(node: object, groups: dict[str, list[str]]) -> set[str] | None:
+    """Terms of which at least one must hit for the rule to be true; None when NOT can make it true."""
+    if isinstance(node, Not):
+        return None
+    if isinstance(node, (And, Or)):
+        parts = [_positive_terms(n, groups) for n in node.nodes]
+        if isinstance(node, Or):
+            return None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
+        known = [p for p in parts if p is not None]
+        return min(known, key=len) if known else None
+    return _terms(node, groups)
+
+
 def _terms(node: object, groups: dict[str, list[str]]) -> set[str]:
     if isinstance(node, Term):
         return {node.word}
@@ -235,6 +248,8 @@ class RuleSet:
         if len(self.automaton):
             self.automaton.make_automaton()
         self._kinds = {r.name: r.kind for r, _ in self.rules}
+        # Most posts hit few words: skip rules none of whose necessary words hit.
+        self._needs = [_positive_terms(node, self.groups) for _, node in self.rules]
 
     @classmethod
     def from_file(cls, path: Path) -> RuleSet:
@@ -283,8 +298,11 @@ class RuleSet:
                  "text": (norm.own + " " + norm.reposted).strip() if norm else clean(post.text),
                  "author": clean(post.author or ""), "ip_region": post.ip_region or ""}
         hits = self._scan(texts)
+        words = {w for _, w in hits}
         out = []
-        for rule, node in self.rules:
+        for (rule, node), needs in zip(self.rules, self._needs, strict=True):
+            if needs is not None and not needs & words:
+                continue
             where: list[tuple[str, str, int]] = []
             if self._eval(node, hits, where):
                 out.append(RuleHit(rule.name, rule.kind, where))

@@ -30,7 +30,10 @@ FILTERS_BASE: dict[str, int | None] = {
 
 # Lead score needed to keep a post (tuned on the labelled dev set; see `civicwatch evaluate --folds`).
 LEAD_THRESHOLD = 1.0
-GENERIC_DANGER = {"老人", "小孩", "孩子", "婴儿", "随时", "安全隐患"}
+# Danger words that also turn up in ordinary complaints ("很危险", "差点撞到"): they add to the
+# lead score but never raise urgency on their own; the rest (被困, 煤气味, 起火…) do.
+GENERIC_DANGER = {"老人", "小孩", "孩子", "婴儿", "随时", "随时会", "安全隐患", "危险", "太危险", "吓人",
+                  "太吓人", "差点", "救命", "生命安全", "被困", "裂缝", "掉下来", "冒烟"}
 
 
 @dataclass
@@ -111,7 +114,7 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
     if ctx.is_lead and cls.item:
         item = chain.catalogue.items[cls.item]
         ctx.urgency = item.sla
-        if item.sla != "urgent" and (danger or len(cls.danger) >= 2):
+        if item.sla != "urgent" and danger:
             ctx.urgency = "urgent"
             ctx.reasons.append("危及人身：" + "、".join(cls.danger[:3]))
 

@@ -61,15 +61,30 @@ def register(app: typer.Typer) -> None:
             _cross_validate(console, chain, rows, posts, folds)
 
 
+def _folds(rows: list[dict[str, Any]], k: int) -> list[int]:
+    """Fold per post; an incident's posts share a fold, so duplicate pairs are measured at all."""
+    group_fold: dict[str, int] = {}
+    out = []
+    for i, row in enumerate(rows):
+        group = (row.get("label") or {}).get("dup_group")
+        if group:
+            group_fold.setdefault(group, len(group_fold) % k)
+            out.append(group_fold[group])
+        else:
+            out.append(i % k)
+    return out
+
+
 def _cross_validate(console: Console, chain: Any, rows: list[dict[str, Any]], posts: list[Post],
                     k: int) -> None:
     table = Table(title=f"{k}-fold check (threshold tuned on the other folds)")
     for col in ("fold", "threshold", "precision", "recall", "district", "department", "urgent", "dup F1"):
         table.add_column(col, justify="right")
     sums: dict[str, float] = {}
+    assigned = _folds(rows, k)
     for fold in range(k):
-        test = [i for i in range(len(rows)) if i % k == fold]
-        train = [i for i in range(len(rows)) if i % k != fold]
+        test = [i for i in range(len(rows)) if assigned[i] == fold]
+        train = [i for i in range(len(rows)) if assigned[i] != fold]
         best = max(THRESHOLDS, key=lambda t: (_f1(_run(chain, [rows[i] for i in train],
                                                        [posts[i] for i in train], t).metrics), -abs(t - 1)))
         m = _run(chain, [rows[i] for i in test], [posts[i] for i in test], best).metrics

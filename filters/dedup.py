@@ -23,7 +23,8 @@ from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 64
 LSH_THRESHOLD = 0.5
-WINDOW = timedelta(days=7)
+WINDOW = timedelta(days=7)         # same street, same item
+COARSE_WINDOW = timedelta(days=1)  # same district (or other city), same item
 SPOT_WINDOW = timedelta(days=2)
 PREFIX = 14           # characters of a quote's opening that identify its original
 SPOT_OVERLAP = 0.06   # bigram Jaccard needed on top of a shared named spot

@@ -20,7 +20,11 @@ _ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<!\d)(\d{4})((?:[\s-]?\d{4}){2,3})([\s-]?\d{1,4})(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)((?:\+|＋)?86[\s-]?)?(1[3-9]\d)([\s-]?)(\d{4})([\s-]?)(\d{4})(?!\d)")
 _MOBILE_CN = re.compile(rf"(?<![{_CN}])([一幺][三四五六七八九][{_CN}])([{_CN}]{{4}})([{_CN}]{{4}})(?![{_CN}])")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})([\s-]?)(\d{3,4})(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})([\s-]?)(\d{3,4})[\s-]?(\d{4})(?!\d)")
+# Spelled-out mobiles with separators or mixed with digits (一三八 零零一三 8000): runs of
+# numeral characters, at most one separator between two of them.
+_NUMERAL_RUN = re.compile(rf"[0-9{_CN}](?:[\s\-]?[0-9{_CN}]){{10,}}")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE = re.compile(rf"([{_PROVINCES}][A-Z])(\s?[·•\.\-]?\s?)([A-Z0-9]{{3,4}})([A-Z0-9]{{2}})([挂学警港澳领]?)(?![A-Za-z0-9])")
@@ -30,6 +34,9 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 _ROLE = ("房东|二房东|包租公|包租婆|老板|老板娘|经理|项目经理|负责人|联系人|业主代表|代表|店主|店长|包工头|工头|"
          "中介|名字叫|名叫|我叫|姓名|户主|班主任|主任|队长|师傅叫")
 _NAME = re.compile(rf"((?:{_ROLE})[：:\s是为]?)([{_SURNAMES}])([\u4e00-\u9fff]{{1,2}})")
+# 张先生 / 李女士: the surname is the personal part.
+_HONORIFIC = re.compile(rf"([{_SURNAMES}])(先生|女士|小姐|太太|阿姨|师傅)")
+_PLATE_SPECIAL = re.compile(rf"([{_PROVINCES}][A-Z])(\s?[·•\.\-]?\s?)([A-Z0-9]{{2}})([A-Z0-9]{{2}})([挂学警港澳领使])")
 _NAME_STOP = set("说的了在也就都和跟把被对给让要会不没又还说讲拖欠扣是电")
 
 
@@ -71,17 +78,32 @@ def _mask_name(m: re.Match[str]) -> str:
     return f"{role}{surname}{'*' * len(rest)}"
 
 
+def _mask_numeral_run(m: re.Match[str]) -> str:
+    """A run of 11 numerals (Chinese or mixed) that reads as a mobile: mask digits 4–7."""
+    raw = m.group(0)
+    positions = [i for i, ch in enumerate(raw) if ch.isdigit() or ch in _CN_DIGITS]
+    digits = "".join(_CN_DIGITS.get(raw[i], raw[i]) for i in positions)
+    if len(digits) != 11 or not re.match(r"1[3-9]", digits):
+        return raw
+    hidden = set(positions[3:7])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(raw))
+
+
 def mask_pii(text: str) -> str:
     """Mask personal data in `text`; the result is safe to store and dispatch."""
     if not text:
         return text
+    text = text.translate(_FULLWIDTH)  # １３８… is the oldest trick against filters
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
     text = _ID.sub(lambda m: f"{m.group(1)[:4]}**********{m.group(3)[-4:]}", text)
     text = _CARD.sub(_mask_card, text)
     text = _MOBILE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}{m.group(3)}****{m.group(5)}{m.group(6)}", text)
     text = _MOBILE_CN.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = _NUMERAL_RUN.sub(_mask_numeral_run, text)
     text = _LANDLINE.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(4)}", text)
     text = _PLATE.sub(lambda m: f"{m.group(1)}·***{m.group(4)}{m.group(5)}", text)
+    text = _PLATE_SPECIAL.sub(lambda m: f"{m.group(1)}·**{m.group(4)}{m.group(5)}", text)
+    text = _HONORIFIC.sub(lambda m: f"某{m.group(2)}", text)
     return _NAME.sub(_mask_name, text)
 
 

@@ -20,6 +20,12 @@ from filters.pii import hash_author, id_checksum_ok, luhn_ok, mask_pii
     ("邮箱 zhangsan@example.com", "zhangsan@", "z***@example.com"),
     ("房东陈国平说墙脏了", "陈国平", "房东陈**"),
     ("业主代表：赵丽萍，电话", "赵丽萍", "赵**"),
+    ("全角号码１３９２２２３３４４５", "13922233445", "139****3445"),
+    ("打这个：一三九 二二二三 三四四五", "二二二三", "一三九 **** 三四四五"),
+    ("混着写139二二23三445也没用", "二二23", "139****三445"),
+    ("物业电话0755-2661 8899", "2661", "0755-****8899"),
+    ("教练车粤B2468学天天占道", "2468", "粤B·**68学"),
+    ("有事找黄先生或者邓女士", "黄先生", "某先生"),
 ])
 def test_masks_keep_the_kind_visible(raw: str, hidden: str, shown: str) -> None:
     masked = mask_pii(raw)
@@ -46,3 +52,12 @@ def test_id_check_digit_and_luhn() -> None:
 def test_author_hash_is_stable_and_not_the_name() -> None:
     assert hash_author("张三") == hash_author("张三") != hash_author("李四")
     assert "张三" not in hash_author("张三")
+
+
+def test_honorifics_mask_only_a_surname() -> None:
+    assert mask_pii("这位女士说老先生摔倒了") == "这位女士说老先生摔倒了"
+    assert "邓女士" not in mask_pii("联系人邓女士")
+
+
+def test_long_numbers_that_are_not_mobiles_stay() -> None:
+    assert mask_pii("房价每平方米65000元，2026年11月22日") == "房价每平方米65000元，2026年11月22日"

@@ -89,9 +89,14 @@ def _mask_numeral_run(m: re.Match[str]) -> str:
     return "".join("*" if i in hidden else ch for i, ch in enumerate(raw))
 
 
+# Cheap pre-check: text with none of these cannot hold anything mask_pii masks.
+_MAYBE = re.compile(rf"[0-9０-９@＠]|[{_CN}][\s\-]?[{_CN}][\s\-]?[{_CN}]|[{_PROVINCES}][A-Z]|{_ROLE}|"
+                    r"先生|女士|小姐|太太|阿姨|师傅")
+
+
 def mask_pii(text: str) -> str:
     """Mask personal data in `text`; the result is safe to store and dispatch."""
-    if not text:
+    if not text or not _MAYBE.search(text):
         return text
     text = text.translate(_FULLWIDTH)  # １３８… is the oldest trick against filters
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 FILTERS_BASE: dict[str, int | None] = {
     "filters.steps.normalise": 100,
     "filters.steps.mask": 200,
+    "filters.steps.classify": 250,
     "filters.steps.locate": 300,
-    "filters.steps.classify": 400,
     "filters.steps.apply_rules": 450,
     "filters.steps.decide": 500,
     "filters.steps.duplicates": 600,
@@ -61,8 +61,17 @@ def mask(ctx: PostContext, chain: FilterChain) -> None:
     ctx.text_masked = mask_pii(ctx.post.text)
 
 
+def _no_problem(ctx: PostContext) -> bool:
+    """No catalogue problem in the post: place and rules cannot make it a lead, so they are
+    skipped — that is most of a platform's stream, and what keeps the chain fast."""
+    return ctx.cls is not None and ctx.cls.item is None
+
+
 def locate(ctx: PostContext, chain: FilterChain) -> None:
     assert ctx.norm is not None
+    if _no_problem(ctx):
+        ctx.place = PlaceResult(is_shenzhen=False, score=0.0, district=None, street=None)
+        return
     ctx.place = chain.places.resolve(ctx.norm.full, ctx.post.ip_region)
     if ctx.place.evidence:
         ctx.reasons.append("地点：" + "、".join(ctx.place.evidence[:4]))
@@ -81,7 +90,7 @@ def classify(ctx: PostContext, chain: FilterChain) -> None:
 
 
 def apply_rules(ctx: PostContext, chain: FilterChain) -> None:
-    if chain.rules is None:
+    if chain.rules is None or _no_problem(ctx):
         return
     hits = chain.rules.evaluate(ctx.post, ctx.norm)
     for hit in hits:
@@ -101,10 +110,10 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
                       + (0.5 if "include" in chain.rule_kinds(ctx.rule_hits) else 0.0), 2)
     if cls.noise:
         ctx.reasons.append("噪声词：" + "、".join(cls.noise[:3]))
-    if not ctx.place.is_shenzhen:
-        ctx.reasons.append("未确定在深圳")
-    elif cls.item is None:
+    if cls.item is None:
         ctx.reasons.append("无可办事项")
+    elif not ctx.place.is_shenzhen:
+        ctx.reasons.append("未确定在深圳")
     elif ctx.vetoed_by:
         ctx.reasons.append(f"排除规则 {ctx.vetoed_by}")
     else:

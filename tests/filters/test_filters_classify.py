@@ -1,0 +1,74 @@
+"""Catalogue item, urgency and duplicate keys on posts written for these tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawlers.config import Settings, load_config
+from crawlers.models import SHANGHAI, Post
+from filters.chain import FilterChain
+from filters.dedup import DuplicateIndex
+
+CONFIG = load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config"))
+T0 = datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def chain() -> FilterChain:
+    return FilterChain.from_config(CONFIG)
+
+
+def post(pid: str, text: str, minutes: int = 0, platform: str = "weibo") -> Post:
+    return Post(platform=platform, post_id=pid, url=f"https://example.org/{pid}", text=text,
+                published_at=T0 + timedelta(minutes=minutes))
+
+
+@pytest.mark.parametrize("text, item", [
+    # 物业 is who failed to help here, not the problem itself.
+    ("龙岗区横岗街道我们小区停水一整天了，物业说是市政的事，一点通知都没有", "SD01"),
+    ("宝安区新安街道楼上每晚十二点还在跳绳拖椅子，跟物业说了也没用，吵得睡不着", "HJ02"),
+    ("福田区香蜜湖街道顶楼业主在天台搭了铁皮房越建越大，物业不敢管", "CS03"),
+    ("罗湖区东湖街道那块大招牌被风吹歪了，半边吊着，下面就是公交站", "CS07"),
+])
+def test_setting_words_do_not_outweigh_the_problem(chain: FilterChain, text: str, item: str) -> None:
+    d = chain.decide(post("1", text))
+    assert d.is_lead and d.item == item
+
+
+def test_acute_danger_makes_a_general_item_urgent(chain: FilterChain) -> None:
+    d = chain.decide(post("1", "南山区西丽街道楼里独居的阿婆三天没下楼了，敲门也没应，电话联系不上，谁能通知社区"))
+    assert d.is_lead and d.item == "MZ01" and d.urgency == "urgent"
+
+
+def test_everyday_danger_words_alone_keep_a_general_item_general(chain: FilterChain) -> None:
+    d = chain.decide(post("1", "龙华区观湖街道那条辅路的路灯坏了半个月，晚上黑漆漆的，骑车很危险，差点撞到人"))
+    assert d.is_lead and d.item == "CS04" and d.urgency == "general"
+
+
+def test_truncated_repost_chain_points_at_the_original(chain: FilterChain) -> None:
+    first = post("1", "坪山区坑梓街道人民西路那个路口红绿灯一早上全灭了，车都在抢道，也没有交警指挥")
+    repost = post("2", "下午还是黑的//@坑梓车主:坪山区坑梓街道人民西路那个路口红绿灯一早上全灭",
+                  minutes=240)
+    d1, d2 = chain.decide_batch([repost, first])
+    assert d2.dup_of is None and d1.dup_of == "weibo:1"
+
+
+def test_a_district_only_report_joins_a_street_level_one() -> None:
+    index = DuplicateIndex()
+    index.add("weibo:1", own="固戍那家健身房跑路了私教课还有三十节", reposted="", street=None, item="XF01",
+              published_at=T0, district="宝安区")
+    dup, why = index.find(own="会员们统计一下损失，已经去市场监管所登记", reposted="", street="西乡街道",
+                          item="XF01", published_at=T0 + timedelta(days=1), district="宝安区")
+    assert dup == "weibo:1" and why
+
+
+def test_same_street_and_item_a_month_apart_is_a_new_incident() -> None:
+    index = DuplicateIndex()
+    index.add("weibo:1", own="民治街道小区物业费上涨没开业主大会", reposted="", street="民治街道", item="WY01",
+              published_at=T0, district="龙华区")
+    dup, _ = index.find(own="民治这边物业又要求交停车管理费", reposted="", street="民治街道", item="WY01",
+                        published_at=T0 + timedelta(days=30), district="龙华区")
+    assert dup is None

@@ -17,6 +17,7 @@ class Fault:
     page: int | None = None        # only this page (1-based); None = every page
     remaining: int | None = None   # how many responses to spoil; None = until cleared
     delay_s: float = 2.0           # for `slow`
+    path: str | None = None        # only requests whose path starts with this
 
 
 class FaultBook:
@@ -39,11 +40,13 @@ class FaultBook:
             else:
                 self._faults.pop(platform, None)
 
-    def take(self, platform: str, page: int) -> Fault | None:
+    def take(self, platform: str, page: int, path: str = "/") -> Fault | None:
         """The fault for this response, if any (counting it down)."""
         with self._lock:
             fault = self._faults.get(platform)
             if fault is None or (fault.page is not None and fault.page != page):
+                return None
+            if fault.path is not None and not path.startswith(fault.path):
                 return None
             if fault.remaining is not None:
                 fault.remaining -= 1

@@ -63,7 +63,7 @@ def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook |
             return Response("not found", status_code=404)
         platform, handler, page_param = route
         page = int(request.query_params.get(page_param, "1") or 1)
-        fault = book.take(platform, page)
+        fault = book.take(platform, page, path)
         if fault and fault.kind == "slow":
             await asyncio.sleep(fault.delay_s)
         response = handler(request, posts.get(platform, []), clock, fault)
@@ -74,7 +74,7 @@ def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook |
         body = await request.json()
         try:
             book.set(body["platform"], Fault(kind=body["kind"], page=body.get("page"),
-                                             remaining=body.get("remaining"),
+                                             remaining=body.get("remaining"), path=body.get("path"),
                                              delay_s=float(body.get("delay_s", 2.0))))
         except (KeyError, ValueError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)

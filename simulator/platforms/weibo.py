@@ -74,6 +74,8 @@ def search(request: Request, posts: list[Post], now: datetime, fault: Fault | No
 
 def detail(request: Request, posts: list[Post], now: datetime, fault: Fault | None) -> Response:
     post_id = request.path_params["post_id"]
+    if fault and fault.kind == "malformed":
+        return Response('<html><script>var $render_data = [{"status": {"id": "', media_type="text/html")
     for p in posts:
         if p.post_id == post_id:
             status = {**mblog(p, now), "text": p.text, "isLongText": False}

@@ -81,6 +81,22 @@ def test_malformed_page_is_logged_counted_and_the_crawl_goes_on(sim: SimulatorSe
     assert "'source/outcome/malformed': 1" in log and "'parse/error_count': 1" in log
 
 
+def test_truncated_detail_html_keeps_the_cut_text(tmp_path: Path) -> None:
+    long_text = "南山区粤海街道" + "工地夜间施工噪音" * 30
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps(_post(1, "weibo", long_text), ensure_ascii=False) + "\n", encoding="utf-8")
+    server = SimulatorServer(path).start()
+    try:
+        items, _ = crawl(server, "weibo", tmp_path, "-a", "keywords=南山")
+        assert items[0]["text"] == long_text  # the detail page gave the full text
+        server.set_fault("weibo", "malformed", path="/detail/")
+        items, log = crawl(server, "weibo", tmp_path, "-a", "keywords=南山")
+    finally:
+        server.stop()
+    assert len(items) == 1 and items[0]["text"].endswith("全文") and len(items[0]["text"]) < len(long_text)
+    assert "detail page without $render_data" in log and "'parse/error_count': 1" in log
+
+
 @pytest.mark.parametrize("kind, outcome", [("rate_limited", "rate_limited"), ("login_required", "login_required"),
                                            ("blocked", "blocked")])
 def test_weibo_block_signals_become_outcomes(sim: SimulatorServer, tmp_path: Path, kind: str, outcome: str) -> None:

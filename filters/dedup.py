@@ -26,6 +26,10 @@ LSH_THRESHOLD = 0.5
 WINDOW = timedelta(days=7)         # same street, same item
 COARSE_WINDOW = timedelta(days=1)  # same district (or other city), same item
 SPOT_WINDOW = timedelta(days=2)
+FOLLOW_WINDOW = timedelta(days=3)
+# Words that open a follow-up to something already reported ("更新：…", "还是坂田那个工地…"):
+# with the same place, the item may read differently (workers at the gate vs unpaid wages).
+FOLLOW_UP = re.compile(r"^.{0,6}(更新|后续|跟进|还是.{0,8}那个|又来了|还没修好|还没解决|还没处理|今天又)")
 PREFIX = 14           # characters of a quote's opening that identify its original
 SPOT_OVERLAP = 0.06   # bigram Jaccard needed on top of a shared named spot
 _STRIP = re.compile(r"[\s#@，。！？、,.!?:：;；~…\"'“”‘’()（）\[\]【】]+")
@@ -78,6 +82,7 @@ class DuplicateIndex:
         self.by_lsh_key: dict[str, _Incident] = {}
         self.by_place: dict[tuple[str, str], deque[tuple[datetime, _Incident, str | None]]] = {}
         self.by_spot: dict[str, deque[_Spotted]] = {}
+        self.by_where: dict[str, deque[tuple[datetime, _Incident]]] = {}
         self._last: tuple[str, MinHash | None] = ("", None)  # find() then add() hash the same text
 
     def _hash(self, text: str) -> MinHash | None:
@@ -110,6 +115,16 @@ class DuplicateIndex:
             for (when, incident, _), where in candidates:
                 if abs(published_at - when) <= WINDOW:
                     return incident.key, f"同一地点同类事项（{where} {item}）"
+        if item and district:
+            for when, incident, _ in self.by_place.get((district, item), ()):
+                if abs(published_at - when) <= COARSE_WINDOW:
+                    return incident.key, f"同区同类事项一天内（{district} {item}）"
+        where = street or district
+        if where and FOLLOW_UP.match(own):
+            recent = [(when, inc) for when, inc in self.by_where.get(where, ())
+                      if timedelta(0) <= published_at - when <= FOLLOW_WINDOW]
+            if recent:
+                return max(recent, key=lambda wi: wi[0])[1].key, f"后续跟帖（{where}）"
         if spots:
             grams = _bigrams(own + reposted)
             for spot in spots:
@@ -139,6 +154,9 @@ class DuplicateIndex:
             for where in {street, district} - {None}:
                 _append(self.by_place.setdefault((where, item), deque()), (published_at, incident, street),
                         lambda entry: entry[0], published_at - WINDOW)
+        if street or district:
+            _append(self.by_where.setdefault(street or district, deque()), (published_at, incident),
+                    lambda entry: entry[0], published_at - FOLLOW_WINDOW)
         if spots:
             grams = _bigrams(own + reposted)
             for spot in spots:

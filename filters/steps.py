@@ -129,17 +129,23 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
 
 
 def duplicates(ctx: PostContext, chain: FilterChain) -> None:
-    if not ctx.is_lead or ctx.norm is None:
+    # A non-lead about a catalogue problem (a follow-up, a news rewrite) may still belong to a
+    # known incident: it is looked up, but only leads are added, so dup_of always names a lead.
+    if ctx.norm is None or not (ctx.is_lead or (ctx.cls and ctx.cls.item)):
         return
     place, item = ctx.place, ctx.cls.item if ctx.cls else None
     street = place.street if place else None
     district = place.district if place else None
     spots = place.landmarks if place else []
-    dup_of, why = chain.dups.find(own=ctx.norm.own, reposted=ctx.norm.reposted, street=street, item=item,
+    # Place + item keys need a trusted item: for non-leads only wording and follow-up cues count.
+    dup_of, why = chain.dups.find(own=ctx.norm.own, reposted=ctx.norm.reposted, street=street,
+                                  item=item if ctx.is_lead else None,
                                   published_at=ctx.post.published_at, district=district, spots=spots)
     if dup_of and dup_of != ctx.post.key:
         ctx.dup_of = dup_of
         ctx.reasons.append(f"重复：{why}")
+    if not ctx.is_lead:
+        return
     chain.dups.add(ctx.post.key, own=ctx.norm.own, reposted=ctx.norm.reposted, street=street, item=item,
                    published_at=ctx.post.published_at, incident_key=ctx.dup_of, district=district,
                    spots=spots)

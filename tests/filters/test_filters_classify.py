@@ -72,3 +72,18 @@ def test_same_street_and_item_a_month_apart_is_a_new_incident() -> None:
     dup, _ = index.find(own="民治这边物业又要求交停车管理费", reposted="", street="民治街道", item="WY01",
                         published_at=T0 + timedelta(days=30), district="龙华区")
     assert dup is None
+
+
+def test_follow_up_with_another_reading_joins_the_incident(chain: FilterChain) -> None:
+    first = post("1", "我们在宝安区石岩街道一个工地干了三个月，包工头拖欠工资二十多万，人联系不上了", platform="douyin")
+    follow = post("2", "还是石岩那个工地，今天去项目部门口等了一天，门卫不让进，谁能帮帮我们", minutes=1500,
+                  platform="kuaishou")
+    d1, d2 = chain.decide_batch([first, follow])
+    assert d1.dup_of is None and d2.dup_of == "douyin:1"
+
+
+def test_non_leads_only_join_an_incident_through_wording_or_a_follow_up(chain: FilterChain) -> None:
+    lead = post("1", "南山区蛇口街道四海公园的儿童滑梯断了一截，小孩差点摔下来，公园也不管")
+    chat = post("2", "翻到以前在蛇口四海公园拍的老照片，好怀念", minutes=60)
+    d1, d2 = chain.decide_batch([lead, chat])
+    assert d1.is_lead and not d2.is_lead and d2.dup_of is None

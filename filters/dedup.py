@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +35,10 @@ PREFIX = 14           # characters of a quote's opening that identify its origin
 SPOT_OVERLAP = 0.06   # bigram Jaccard needed on top of a shared named spot
 _STRIP = re.compile(r"[\s#@，。！？、,.!?:：;；~…\"'“”‘’()（）\[\]【】]+")
 
+def _crc32(data: bytes) -> int:
+    return zlib.crc32(data)  # C speed; datasketch's default sha1 costs more than the rest of dedup
+
+
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)  # computing permutations is the costly part: once
 
 
@@ -49,7 +54,8 @@ def _minhash(text: str) -> MinHash | None:
     text = _stripped(text)
     if len(text) < 8:
         return None
-    m = MinHash(num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
+    m = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_crc32, permutations=_TEMPLATE.permutations,
+                scheme=_TEMPLATE.scheme)
     m.update_batch([text[i:i + 3].encode() for i in range(len(text) - 2)])
     return m
 
@@ -92,14 +98,18 @@ class DuplicateIndex:
 
     def find(self, *, own: str, reposted: str, street: str | None, item: str | None,
              published_at: datetime, district: str | None = None,
-             spots: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str | None]:
-        """(dup_of, reason) for a post, before it is added."""
+             spots: list[str] | tuple[str, ...] = (), wording_only: bool = False,
+             ) -> tuple[str | None, str | None]:
+        """(dup_of, reason) for a post, before it is added. `wording_only`: just the cheap text
+        keys and follow-up cues (for posts that are not leads themselves)."""
         for text in (reposted, own):
             if text and (hit := self.exact.get(_fingerprint(text))):
                 return hit.key, "与已有线索文字相同"
         quote = _stripped(reposted)
         if len(quote) >= PREFIX and (hit := self.prefix.get(quote[:PREFIX])):
             return hit.key, "转发已有线索"
+        if wording_only:
+            return self._follow_up(own, street or district, published_at)
         mh = self._hash(own + reposted)
         if mh is not None:
             keys = self.lsh.query(mh)
@@ -119,12 +129,9 @@ class DuplicateIndex:
             for when, incident, _ in self.by_place.get((district, item), ()):
                 if abs(published_at - when) <= COARSE_WINDOW:
                     return incident.key, f"同区同类事项一天内（{district} {item}）"
-        where = street or district
-        if where and FOLLOW_UP.match(own):
-            recent = [(when, inc) for when, inc in self.by_where.get(where, ())
-                      if timedelta(0) <= published_at - when <= FOLLOW_WINDOW]
-            if recent:
-                return max(recent, key=lambda wi: wi[0])[1].key, f"后续跟帖（{where}）"
+        dup, why = self._follow_up(own, street or district, published_at)
+        if dup:
+            return dup, why
         if spots:
             grams = _bigrams(own + reposted)
             for spot in spots:
@@ -134,6 +141,14 @@ class DuplicateIndex:
                     overlap = len(grams & seen.grams) / len(grams | seen.grams)
                     if overlap >= SPOT_OVERLAP:
                         return seen.incident.key, f"同一地点相近描述（{spot}）"
+        return None, None
+
+    def _follow_up(self, own: str, where: str | None, published_at: datetime) -> tuple[str | None, str | None]:
+        if where and FOLLOW_UP.match(own):
+            recent = [(when, inc) for when, inc in self.by_where.get(where, ())
+                      if timedelta(0) <= published_at - when <= FOLLOW_WINDOW]
+            if recent:
+                return max(recent, key=lambda wi: wi[0])[1].key, f"后续跟帖（{where}）"
         return None, None
 
     def add(self, key: str, *, own: str, reposted: str, street: str | None, item: str | None,

@@ -137,9 +137,9 @@ def duplicates(ctx: PostContext, chain: FilterChain) -> None:
     street = place.street if place else None
     district = place.district if place else None
     spots = place.landmarks if place else []
-    # Place + item keys need a trusted item: for non-leads only wording and follow-up cues count.
+    # Non-leads: only the cheap wording keys and follow-up cues (their item is not trusted).
     dup_of, why = chain.dups.find(own=ctx.norm.own, reposted=ctx.norm.reposted, street=street,
-                                  item=item if ctx.is_lead else None,
+                                  item=item, wording_only=not ctx.is_lead,
                                   published_at=ctx.post.published_at, district=district, spots=spots)
     if dup_of and dup_of != ctx.post.key:
         ctx.dup_of = dup_of

@@ -21,6 +21,8 @@ _HAN = r"\u4e00-\u9fff"
 _INTERLEAVED = re.compile(rf"(?<=[{_HAN}])[\s\*\.\-_~·•|/\\#]+(?=[{_HAN}])")
 _REPOST = re.compile(r"//\s*@[^:：\s]{1,30}[:：]")
 _SPACES = re.compile(r"\s+")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+_PART = "\ue000"  # private-use mark joining title, own words and quote so they are cleaned in one pass
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +41,7 @@ def clean(text: str) -> str:
     text = _TAG.sub(" ", html.unescape(text))
     text = unicodedata.normalize("NFKC", text)
     text = _EMOJI.sub(" ", text)
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+    if _HAN_CHAR.search(text):
         text = to_simplified(text)
     text = _INTERLEAVED.sub("", text)
     return _SPACES.sub(" ", text).strip()
@@ -65,4 +67,7 @@ def split_repost(text: str) -> tuple[str, str]:
 
 def normalize(text: str, title: str | None = None) -> Normalized:
     own, reposted = split_repost(html.unescape(text or ""))
-    return Normalized(own=clean(own), reposted=clean(reposted), title=clean(title or ""))
+    parts = clean(_PART.join(p.replace(_PART, "") for p in (title or "", own, reposted))).split(_PART)
+    if len(parts) != 3:  # cannot happen (the mark is removed from the input), but stay safe
+        return Normalized(own=clean(own), reposted=clean(reposted), title=clean(title or ""))
+    return Normalized(own=parts[1].strip(), reposted=parts[2].strip(), title=parts[0].strip())

@@ -47,10 +47,14 @@ class TiebaSpider(PlatformSpider):
             outcome = "login_required" if isinstance(body, dict) and "登录" in str(body.get("error")) else "malformed"
             self.record_outcome(outcome, response, str(body)[:200])
             return
-        data = body.get("data") or {}
+        data = body.get("data")
+        cards = data.get("card_list") if isinstance(data, dict) else None
+        if not isinstance(cards, list):
+            self.record_outcome("malformed", response, "no data.card_list")
+            return
         posts: list[Post] = []
         now = self.fetch_time(response)
-        for card in data.get("card_list") or []:
+        for card in cards:
             item = card.get("data") if isinstance(card, dict) and card.get("cardInfo") == "thread" else None
             if not isinstance(item, dict):
                 continue
@@ -60,11 +64,12 @@ class TiebaSpider(PlatformSpider):
                     author=str((item.get("user") or {}).get("show_nickname") or ""),
                     title=strip_html(item.get("title")) or None, text=strip_html(item.get("content")),
                     published_at=parse_time(item.get("time"), now), fetched_at=now, keyword=keyword))
-            except (KeyError, TypeError, ValueError, TimeFormatError) as exc:
+            except (AttributeError, KeyError, TypeError, ValueError, TimeFormatError) as exc:
                 self.record_outcome("malformed", response, f"post skipped: {exc}")
         self.record_outcome("ok" if posts else "empty", response)
         yield from self.new_posts(keyword, posts)
-        has_more = bool(int((data.get("page") or {}).get("has_more") or 0))
+        page_info = data.get("page")
+        has_more = isinstance(page_info, dict) and str(page_info.get("has_more")) in ("1", "True", "true")
         if self.keep_paging(keyword, page, posts, has_more):
             yield self.search_request(keyword, page + 1)
         elif not has_more:

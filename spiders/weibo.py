@@ -81,7 +81,7 @@ class WeiboSpider(PlatformSpider):
         for mblog in iter_mblogs(data.get("cards")):
             try:
                 post = self.to_post(mblog, keyword, response)
-            except (KeyError, TypeError, ValueError, TimeFormatError) as exc:
+            except (AttributeError, KeyError, TypeError, ValueError, TimeFormatError) as exc:
                 self.record_outcome("malformed", response, f"post skipped: {exc}")
                 continue
             (long_texts if mblog.get("isLongText") else posts).append(post)
@@ -91,7 +91,8 @@ class WeiboSpider(PlatformSpider):
         for post in self.new_posts(keyword, long_texts):  # the search card cuts long texts: fetch all
             yield scrapy.Request(f"https://m.weibo.cn/detail/{post.post_id}", callback=self.parse_detail,
                                  cb_kwargs={"post": post}, dont_filter=True)
-        info = data.get("cardlistInfo") or {}
+        info = data.get("cardlistInfo")
+        info = info if isinstance(info, dict) else {}
         if self.keep_paging(keyword, page, posts + long_texts, info.get("page") is not None):
             yield self.search_request(keyword, page + 1)
         elif info.get("page") is None:

@@ -11,10 +11,15 @@ from lxml.etree import ParserError
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
-def strip_html(fragment: str | None) -> str:
-    """Text of an HTML fragment: scripts/styles dropped, emoji <img alt> kept, entities decoded."""
-    if not fragment:
+def strip_html(fragment: object) -> str:
+    """Text of an HTML fragment: scripts/styles dropped, emoji <img alt> kept, entities decoded.
+
+    Raises TypeError for anything but text or None (a changed shape, which spiders count).
+    """
+    if fragment is None or fragment == "":
         return ""
+    if not isinstance(fragment, str):
+        raise TypeError(f"expected text, got {type(fragment).__name__}")
     if "<" not in fragment:
         return html.unescape(fragment).strip()
     try:

@@ -75,9 +75,21 @@ class Poller:
             if self.once:
                 return
             delay = next_delay(platform, failures, self.rng, self.time_scale)
+            self._note_backoff(name, delay if failures else 0.0)
             logger.info("%s: next round in %.0f s%s", name, delay,
                         f" (backoff after {failures} failed rounds)" if failures else "")
             await asyncio.sleep(delay)
+
+    @staticmethod
+    def _note_backoff(name: str, seconds: float) -> None:
+        """Shown by `civicwatch sources`; a storage hiccup must not stop polling."""
+        try:
+            from crawlers.runtime import get_runtime
+            from sinks.health import HealthStore
+
+            HealthStore(get_runtime().store.db).set_backoff(name, seconds)
+        except Exception:
+            logger.exception("%s: could not store the backoff", name)
 
     async def crawl_round(self, name: str, platform: PlatformConfig) -> RoundResult:
         try:

@@ -78,6 +78,9 @@ def get_runtime(settings: Settings | None = None) -> Runtime:
             config = load_config(settings)
             store = Store(settings.mongo_uri, settings.mongo_db)
             store.ensure_indexes()
+            from sinks.health import HealthStore
+
+            HealthStore(store.db).ensure_indexes()
             client = redis.Redis.from_url(settings.redis_url)
             chain = FilterChain.from_config(config)
             seeded = seed_duplicates(chain, store)

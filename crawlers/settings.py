@@ -45,6 +45,7 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawlers.extensions.crawlstate.CrawlStateExtension": 100,
+    "crawlers.extensions.health.SourceHealthExtension": 800,
     "crawlers.extensions.metrics.MetricsExtension": 900,
     "crawlers.scaleout.WorkerKeepAlive": 950,  # only with CIVICWATCH_WORKER (civicwatch worker)
 }
@@ -70,5 +71,6 @@ PLAYWRIGHT_ABORT_REQUEST = None
 
 # --- civicwatch -----------------------------------------------------------------
 # Seconds between saves of watermarks while a crawl runs (also saved on close).
+CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO = 0.2  # more malformed responses than this: degraded
 CIVICWATCH_DUPEFILTER_TTL_S = 86400  # scale-out: shared request dupefilter expiry
 CIVICWATCH_WORKER = False  # set by `civicwatch worker`

@@ -1,0 +1,89 @@
+"""Source health: each crawl round leaves its platform `ok`, `degraded` or `down`, with evidence.
+
+- down: nothing healthy came back this round (every response blocked, malformed or failed);
+- degraded: any login wall, rate limit, block, captcha or rejected signature; parse failures
+  above CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; or no new post for longer than the
+  platform's `expected_quiet_minutes`;
+- ok otherwise. State changes are logged at WARNING and stored (sinks/health.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from crawlers import signals as cw_signals
+from crawlers.models import now_shanghai
+from crawlers.runtime import get_runtime
+from sinks.health import HealthStore
+
+logger = logging.getLogger(__name__)
+
+HEALTHY = frozenset({"ok", "empty", "end", "not_found"})
+BLOCKING = ("login_required", "rate_limited", "blocked", "captcha", "signature_rejected")
+
+
+def judge(outcomes: Counter[str], *, max_malformed_ratio: float, quiet_for: timedelta | None,
+          expected_quiet: timedelta) -> tuple[str, str]:
+    """(state, reason) for one round's outcome counts."""
+    total = sum(outcomes.values())
+    healthy = sum(n for o, n in outcomes.items() if o in HEALTHY)
+    if total and not healthy:
+        worst = max((o for o in outcomes if o not in HEALTHY), key=lambda o: outcomes[o])
+        return "down", f"no healthy response ({worst} ×{outcomes[worst]})"
+    for outcome in BLOCKING:
+        if outcomes[outcome]:
+            return "degraded", f"{outcome} ×{outcomes[outcome]}"
+    if total and outcomes["malformed"] / total > max_malformed_ratio:
+        return "degraded", f"malformed {outcomes['malformed']}/{total} responses"
+    if quiet_for is not None and quiet_for > expected_quiet:
+        return "degraded", f"no new posts for {quiet_for.total_seconds() / 60:.0f} min"
+    if not total:
+        return "down", "no response at all"
+    return "ok", "healthy"
+
+
+class SourceHealthExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.outcomes: Counter[str] = Counter()
+        self.evidence: list[str] = []
+        self.max_malformed_ratio = crawler.settings.getfloat("CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO", 0.2)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceHealthExtension:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.outcome, signal=cw_signals.source_outcome)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def outcome(self, platform: str, outcome: str, url: str, evidence: str = "", **_: Any) -> None:
+        self.outcomes[outcome] += 1
+        if outcome not in HEALTHY and len(self.evidence) < 10:
+            self.evidence.append(f"{outcome} {url} {evidence}".strip())
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        runtime = get_runtime()
+        platform = getattr(spider, "platform", None) or spider.name
+        store = HealthStore(runtime.store.db)
+        now = now_shanghai()
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        new_posts = int(stats.get("civicwatch/posts_count", 0)) - int(stats.get("civicwatch/dropped/seen", 0))
+        previous = store.get(platform) or {}
+        last_new = now if new_posts > 0 else previous.get("last_new_post")
+        config = runtime.config.platforms.platforms.get(platform)
+        expected = timedelta(minutes=config.expected_quiet_minutes if config else 360)
+        quiet_for = (now - last_new) if last_new else None
+        state, why = judge(self.outcomes, max_malformed_ratio=self.max_malformed_ratio,
+                           quiet_for=quiet_for, expected_quiet=expected)
+        errors = sum(n for o, n in self.outcomes.items() if o not in HEALTHY)
+        changed = store.record_round(platform, at=now, state=state, reason=why, evidence=self.evidence,
+                                     posts=int(stats.get("civicwatch/posts_count", 0)),
+                                     new_posts=max(new_posts, 0), errors=errors)
+        if changed:
+            logger.warning("source %s is now %s: %s", platform, state, why)

@@ -1,0 +1,37 @@
+"""How a round's outcomes become a platform state."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from crawlers.extensions.health import judge
+
+QUIET = timedelta(hours=2)
+
+
+def state(outcomes: dict[str, int], quiet_for: timedelta | None = None) -> tuple[str, str]:
+    return judge(Counter(outcomes), max_malformed_ratio=0.2, quiet_for=quiet_for, expected_quiet=QUIET)
+
+
+def test_healthy_round_is_ok() -> None:
+    assert state({"ok": 5, "end": 2, "empty": 1})[0] == "ok"
+
+
+def test_any_block_signal_degrades_with_its_name() -> None:
+    assert state({"ok": 5, "captcha": 1}) == ("degraded", "captcha ×1")
+
+
+def test_parse_failures_above_the_threshold_degrade() -> None:
+    assert state({"ok": 9, "malformed": 1})[0] == "ok"
+    assert state({"ok": 3, "malformed": 1})[0] == "degraded"
+
+
+def test_nothing_healthy_is_down() -> None:
+    assert state({"rate_limited": 3})[0] == "down"
+    assert state({}) == ("down", "no response at all")
+
+
+def test_quiet_for_longer_than_expected_degrades() -> None:
+    assert state({"empty": 4}, quiet_for=timedelta(hours=3))[0] == "degraded"
+    assert state({"empty": 4}, quiet_for=timedelta(hours=1))[0] == "ok"

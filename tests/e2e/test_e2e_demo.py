@@ -1,0 +1,35 @@
+"""`civicwatch demo` on embedded defaults: a summary, and a second run adds nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.test_e2e_loop import ROOT
+
+SAMPLE = ROOT / "simulator" / "data" / "sample_posts.jsonl"
+
+
+def demo(cwd: Path) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
+    env["COLUMNS"] = "200"
+    result = subprocess.run([sys.executable, "-m", "crawlers.cli", "demo"], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = re.search(r"^\{.*^\}", result.stdout, re.S | re.M)
+    assert summary, result.stdout
+    return json.loads(summary.group(0))
+
+
+def test_demo_twice_does_not_duplicate_leads(tmp_path: Path) -> None:
+    rows = [json.loads(x) for x in SAMPLE.read_text(encoding="utf-8").splitlines() if x.strip()]
+    incidents = {r["label"]["dup_group"] or r["post_id"] for r in rows if r["label"]["is_lead"]}
+    first = demo(tmp_path)
+    assert first["leads_total"] == first["leads_new_this_run"] == len(incidents)
+    assert str(tmp_path / ".civicwatch") in str(first["data_dir"])
+    second = demo(tmp_path)
+    assert second["leads_total"] == len(incidents) and second["leads_new_this_run"] == 0

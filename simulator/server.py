@@ -34,9 +34,11 @@ Handler = Callable[[Request, list[Post], datetime, Fault | None], Response]
 ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
     (weibo.HOST, "/api/container/getIndex"): ("weibo", weibo.search, "page"),
     (tieba.HOST, "/mo/q/search/multsearch"): ("tieba", tieba.search, "pn"),
+    (tieba.HOST, "/f"): ("tieba", tieba.board, "pn"),
 }
 PREFIX_ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
     (weibo.HOST, "/detail/"): ("weibo", weibo.detail, "page"),
+    (tieba.HOST, "/p/"): ("tieba", tieba.thread, "pn"),
 }
 
 

@@ -1,11 +1,15 @@
-"""Tieba: PC search JSON (mo/q/search/multsearch), paging by pn until has_more is 0."""
+"""Tieba: PC search JSON (mo/q/search/multsearch), paging by pn until has_more is 0; and forum
+listings (`/f?kw=…`, HTML, 50 threads a page) for the boards in config, each thread read from its
+page (`/p/{tid}`) for the first floor's time, text and IP属地."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from collections.abc import AsyncIterator, Iterable
+from urllib.parse import quote, urlencode
 
 import scrapy
 from scrapy.http import Response
@@ -17,11 +21,88 @@ from spiders.utils.times import TimeFormatError, parse_time
 
 SEARCH = "https://tieba.baidu.com/mo/q/search/multsearch"
 PAGE_SIZE = 20
+BOARD_PAGE = 50
+_TAIL_TIME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 
 class TiebaSpider(PlatformSpider):
     name = "tieba"
     platform = "tieba"
+
+    def __init__(self, boards: Iterable[str] | str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if boards is None:
+            from crawlers.config import get_settings, load_config
+
+            platform = load_config(get_settings()).platforms.platforms.get(self.platform)
+            boards = platform.boards if platform and kwargs.get("keywords") != [] else []
+        if isinstance(boards, str):
+            boards = [b.strip() for b in boards.split(",") if b.strip()]
+        self.boards: list[str] = list(boards)
+
+    async def start(self) -> AsyncIterator[Any]:
+        async for request in super().start():
+            yield request
+        for board in self.boards:
+            yield self.board_request(board, 0)
+
+    def board_request(self, board: str, offset: int) -> scrapy.Request:
+        return scrapy.Request(f"https://tieba.baidu.com/f?kw={quote(board)}&ie=utf-8&pn={offset}",
+                              callback=self.parse_board, cb_kwargs={"board": board, "offset": offset},
+                              dont_filter=True)
+
+    def parse_board(self, response: Response, board: str, offset: int) -> Iterator[Any]:
+        if response.status == 429 or "贴吧404" in response.text:
+            self.record_outcome("rate_limited", response, f"HTTP {response.status}")
+            return
+        if not response.css("ul#thread_list") or not response.text.rstrip().endswith("</html>"):
+            self.record_outcome("malformed", response, "no thread list, or the page is cut off")
+            return
+        threads = response.css("li.j_thread_list")
+        bad = 0
+        for li in threads:
+            try:
+                tid = str(json.loads(li.attrib.get("data-field", ""))["id"])
+            except (ValueError, KeyError, TypeError):
+                bad += 1
+                continue
+            yield scrapy.Request(f"https://tieba.baidu.com/p/{tid}", callback=self.parse_thread,
+                                 cb_kwargs={"tid": tid, "board": board})
+        if bad:
+            self.record_outcome("malformed", response, f"{bad} threads without a readable data-field")
+        self.record_outcome("ok" if threads else "empty", response)
+        page = offset // BOARD_PAGE + 1
+        if response.css("a.next") and page < self.max_pages:
+            yield self.board_request(board, offset + BOARD_PAGE)
+        elif response.css("a.next"):
+            self.truncated_keywords.add(f"吧:{board}")
+        else:
+            self.record_outcome("end", response)
+
+    def parse_thread(self, response: Response, tid: str, board: str) -> Iterator[Post]:
+        if response.status == 404:
+            self.record_outcome("not_found", response, "thread deleted")
+            return
+        first = response.css("div.l_post")[:1]
+        tails = [t.strip() for t in first.css("span.tail-info::text").getall()]
+        when = next((t for t in tails if _TAIL_TIME.match(t)), None)
+        region = next((t.split(":", 1)[1] for t in tails if t.startswith("IP属地")), None)
+        text = " ".join(first.css("div.d_post_content ::text").getall()).strip()
+        if not first or when is None:
+            self.record_outcome("malformed", response, "thread page without a first floor")
+            return
+        keyword = f"吧:{board}"
+        try:
+            post = Post(platform="tieba", post_id=tid, url=f"https://tieba.baidu.com/p/{tid}",
+                        author=(first.css("a.p_author_name::text").get() or "").strip(),
+                        title=(response.css("h3.core_title_txt::text").get() or "").strip() or None,
+                        text=text, published_at=parse_time(when, self.fetch_time(response)),
+                        ip_region=region, fetched_at=self.fetch_time(response), keyword=keyword)
+        except (ValueError, TimeFormatError) as exc:
+            self.record_outcome("malformed", response, str(exc))
+            return
+        self.record_outcome("ok", response)
+        yield from self.new_posts(keyword, [post])
 
     def search_request(self, keyword: str, page: int) -> scrapy.Request:
         query = urlencode({"word": keyword, "pn": page, "rn": PAGE_SIZE, "come_from": "search"})

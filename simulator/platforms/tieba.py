@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 from datetime import datetime
 
 from starlette.requests import Request
@@ -14,6 +16,7 @@ from simulator.render import page_of
 
 HOST = "tieba.baidu.com"
 PAGE_SIZE = 10
+BOARD_PAGE = 50
 
 
 def search(request: Request, posts: list[Post], now: datetime, fault: Fault | None) -> Response:
@@ -37,3 +40,43 @@ def search(request: Request, posts: list[Post], now: datetime, fault: Fault | No
         for p in chunk]
     return JSONResponse({"no": 0, "error": "success",
                          "data": {"card_list": cards, "page": {"current_page": page, "has_more": int(has_next)}}})
+
+
+def _field(post: Post) -> str:
+    return json.dumps({"id": int(post.post_id) if post.post_id.isdigit() else post.post_id,
+                       "author_name": post.author, "author_nickname": post.author, "reply_num": 3},
+                      ensure_ascii=False)
+
+
+def board(request: Request, posts: list[Post], now: datetime, fault: Fault | None) -> Response:
+    """Forum listing /f?kw=…&pn=… (50 threads a page, offset paging): every post of the platform."""
+    offset = int(request.query_params.get("pn", "0") or 0)
+    if fault and fault.kind == "rate_limited":
+        return Response("Too Many Requests", status_code=429)
+    if fault and fault.kind == "malformed":
+        return HTMLResponse('<html><body><ul id="thread_list"><li class="j_thread_list" data-field=\'{"id": ')
+    chunk = posts[offset:offset + BOARD_PAGE]
+    items = "".join(
+        f'<li class="j_thread_list clearfix" data-field=\'{html.escape(_field(p), quote=True)}\'>'
+        f'<div class="threadlist_title"><a class="j_th_tit" href="/p/{p.post_id}">{html.escape(p.title or "")}</a></div>'
+        f'<div class="threadlist_abs">{html.escape(p.text[:60])}</div>'
+        f'<span class="threadlist_reply_date" title="最后回复时间">{p.published_at:%H:%M}</span></li>'
+        for p in chunk)
+    more = f'<a class="next pagination-item" href="/f?kw=x&pn={offset + BOARD_PAGE}">下一页&gt;</a>' \
+        if offset + BOARD_PAGE < len(posts) else ""
+    return HTMLResponse(f'<html><body><ul id="thread_list">{items}</ul>{more}</body></html>')
+
+
+def thread(request: Request, posts: list[Post], now: datetime, fault: Fault | None) -> Response:
+    """Thread page /p/{tid}: the first floor with its time and IP属地."""
+    tid = request.path_params["post_id"]
+    for p in posts:
+        if p.post_id == tid:
+            region = f'<span class="tail-info">IP属地:{html.escape(p.ip_region)}</span>' if p.ip_region else ""
+            return HTMLResponse(
+                f'<html><body><h3 class="core_title_txt">{html.escape(p.title or "")}</h3>'
+                f'<div class="l_post"><div class="d_author"><a class="p_author_name">{html.escape(p.author)}</a></div>'
+                f'<div class="d_post_content">{html.escape(p.text)}</div>'
+                f'<span class="tail-info">1楼</span><span class="tail-info">{p.published_at:%Y-%m-%d %H:%M}</span>'
+                f'{region}</div></body></html>')
+    return HTMLResponse("<html><title>贴吧404</title><body>该贴已被删除</body></html>", status_code=404)

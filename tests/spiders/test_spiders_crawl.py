@@ -111,3 +111,13 @@ def test_tieba_pages_and_rate_limit(sim: SimulatorServer, tmp_path: Path) -> Non
     sim.set_fault("tieba", "blocked")
     items, log = crawl(sim, "tieba", tmp_path, "-a", "keywords=南山")
     assert items == [] and "'source/outcome/rate_limited': 1" in log
+
+
+def test_tieba_board_listing_reads_every_thread_page(sim: SimulatorServer, tmp_path: Path) -> None:
+    items, log = crawl(sim, "tieba", tmp_path, "-a", "keywords=", "-a", "boards=深圳")
+    assert sorted(i["post_id"] for i in items) == sorted(str(9000200 + i) for i in range(12))
+    assert all(i["keyword"] == "吧:深圳" and i["ip_region"] == "广东" and i["text"].startswith("南山 贴吧")
+               for i in items)
+    sim.set_fault("tieba", "malformed", path="/f")
+    items, log = crawl(sim, "tieba", tmp_path, "-a", "keywords=", "-a", "boards=深圳")
+    assert items == [] and "tieba: malformed at https://tieba.baidu.com/f?kw=" in log

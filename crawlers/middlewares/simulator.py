@@ -20,35 +20,39 @@ PLATFORM_HOSTS = frozenset({
     "m.weibo.cn", "weibo.com", "s.weibo.com", "www.douyin.com", "edith.xiaohongshu.com",
     "www.xiaohongshu.com", "www.toutiao.com", "so.toutiao.com", "www.zhihu.com", "tieba.baidu.com",
     "tiebac.baidu.com", "api.bilibili.com", "www.bilibili.com", "www.kuaishou.com", "weixin.sogou.com",
-    "liuyan.people.com.cn", "bbs.example-forum.cn",
+    "liuyan.people.com.cn",
 })
 HOST_HEADER = "X-Civicwatch-Host"
 
 
-def to_simulator(url: str, simulator: str) -> tuple[str, str] | None:
+def to_simulator(url: str, simulator: str, hosts: frozenset[str] = PLATFORM_HOSTS) -> tuple[str, str] | None:
     """(rewritten url, original host) for a platform URL, else None."""
     parts = urlsplit(url)
-    if parts.hostname not in PLATFORM_HOSTS:
+    if parts.hostname not in hosts:
         return None
     sim = urlsplit(simulator)
     return urlunsplit((sim.scheme, sim.netloc, parts.path, parts.query, "")), parts.hostname or ""
 
 
 class SimulatorHostMiddleware:
-    def __init__(self, simulator: str) -> None:
+    def __init__(self, simulator: str, hosts: frozenset[str] = PLATFORM_HOSTS) -> None:
         self.simulator = simulator.rstrip("/")
+        self.hosts = hosts
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SimulatorHostMiddleware:
-        simulator = get_settings().simulator
-        if not simulator:
+        settings = get_settings()
+        if not settings.simulator:
             raise NotConfigured
-        return cls(simulator)
+        from crawlers.config.forums import load_forums  # forums defined in YAML bring their own hosts
+
+        forums = {f.host for f in load_forums(settings.config_dir / "forums")}
+        return cls(settings.simulator, PLATFORM_HOSTS | forums)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
         if HOST_HEADER in request.headers:
             return None
-        mapped = to_simulator(request.url, self.simulator)
+        mapped = to_simulator(request.url, self.simulator, self.hosts)
         if mapped is None:
             return None
         url, host = mapped

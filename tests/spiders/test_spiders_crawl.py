@@ -121,3 +121,32 @@ def test_tieba_board_listing_reads_every_thread_page(sim: SimulatorServer, tmp_p
     sim.set_fault("tieba", "malformed", path="/f")
     items, log = crawl(sim, "tieba", tmp_path, "-a", "keywords=", "-a", "boards=深圳")
     assert items == [] and "tieba: malformed at https://tieba.baidu.com/f?kw=" in log
+
+
+def test_generic_forum_spider_reads_both_yaml_boards(tmp_path: Path) -> None:
+    posts = Path(__file__).parent / "forum_posts.jsonl"
+    server = SimulatorServer(posts).start()
+    try:
+        items, log = crawl(server, "forum", tmp_path)
+    finally:
+        server.stop()
+    by_board: dict[str, set[str]] = {}
+    for i in items:
+        by_board.setdefault(str(i["keyword"]), set()).add(str(i["post_id"]))
+    every = {str(3000 + i) for i in range(27)}
+    assert by_board == {"szbbs:2": every, "govboard:livelihood": every}  # two pages each, all posts
+    html_post = next(i for i in items if i["keyword"] == "szbbs:2" and i["post_id"] == "3001")
+    assert html_post["text"].startswith("福永街道") and html_post["title"] == "宝安福永的工厂半夜噪音"
+    assert html_post["url"] == "https://bbs.example-forum.cn/forum.php?mod=viewthread&tid=3001"
+    assert html_post["published_at"].startswith("2026-11-21T11:01")
+
+
+def test_forum_definition_errors_name_file_and_field(tmp_path: Path) -> None:
+    from crawlers.config.forums import load_forums
+    from crawlers.exceptions import ConfigError
+
+    (tmp_path / "bad.yaml").write_text("name: bad\nlist_url: 'https://x.cn/?p={page}'\nboards: [a]\n"
+                                       "items: {css: li, path: x}\nfields: {post_id: {css: a}}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_forums(tmp_path)
+    assert "bad.yaml" in str(err.value) and "items" in str(err.value)

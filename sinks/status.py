@@ -14,6 +14,7 @@ import redis
 
 from crawlers.models import HistoryEntry, LeadState, StatusEvent, can_transition
 from sinks.mongo import Store
+from sinks.stream import ensure_group
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +29,7 @@ class StatusApplier:
         self.stream = stream
         self.group = group
         self.consumer = consumer
-        try:
-            client.xgroup_create(stream, group, id="0", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        ensure_group(client, stream, group)
 
     def apply(self, event: StatusEvent) -> bool:
         """Apply one event to its lead; False when already applied, unknown or out of order."""

@@ -26,6 +26,15 @@ logger = logging.getLogger(__name__)
 
 RELAYED_TTL_SECONDS = 90 * 86400
 
+
+def ensure_group(client: redis.Redis, stream: str, group: str) -> None:
+    """Create the consumer group (and the stream) unless it exists."""
+    try:
+        client.xgroup_create(stream, group, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
 # KEYS[1] relay marker, KEYS[2] stream; ARGV: ttl, id, document. Returns the entry id or false.
 _ADD_ONCE = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -89,11 +98,7 @@ class WorkOrderConsumer:
         self.stream = stream
         self.dead_letter_stream = dead_letter_stream
         self.max_deliveries = max_deliveries
-        try:
-            client.xgroup_create(stream, group, id="0", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        ensure_group(client, stream, group)
 
     @staticmethod
     def _parse(entry_id: Any, fields: dict[Any, Any]) -> Delivery:

@@ -84,6 +84,16 @@ class PlatformSpider(scrapy.Spider):
                                             url=response.meta.get("platform_url", response.url),
                                             evidence=evidence[:500])
 
+    def refused(self, response: Response) -> bool:
+        """Record and say so when the HTTP status itself is a block (429/432/418, 401/403)."""
+        if response.status in (418, 429, 432):
+            self.record_outcome("rate_limited", response, f"HTTP {response.status}")
+            return True
+        if response.status in (401, 403):
+            self.record_outcome("blocked", response, f"HTTP {response.status}")
+            return True
+        return False
+
     @staticmethod
     def fetch_time(response: Response) -> datetime:
         """When the platform answered (its Date header), for relative times like `5分钟前`."""

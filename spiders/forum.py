@@ -75,8 +75,7 @@ class ForumSpider(PlatformSpider):
         return datetime.strptime(str(raw), d.time_format).replace(tzinfo=SHANGHAI)
 
     def parse_list(self, response: Response, d: ForumDefinition, board: str, page: int) -> Iterator[Any]:
-        if response.status in (403, 429):
-            self.record_outcome("rate_limited" if response.status == 429 else "blocked", response)
+        if self.refused(response):
             return
         try:
             root: Any = json.loads(response.text) if d.format == "json" else Parsel(text=response.text)

@@ -110,11 +110,7 @@ class TiebaSpider(PlatformSpider):
                               cb_kwargs={"keyword": keyword, "page": page}, dont_filter=True)
 
     def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
-        if response.status == 429:
-            self.record_outcome("rate_limited", response, "HTTP 429")
-            return
-        if response.status in (401, 403):
-            self.record_outcome("blocked", response, f"HTTP {response.status}")
+        if self.refused(response):
             return
         if b"\xe8\xb4\xb4\xe5\x90\xa7404" in response.body:  # 贴吧404: Tieba's over-the-limit page
             self.record_outcome("rate_limited", response, "贴吧404 page")

@@ -52,11 +52,7 @@ class WeiboSpider(PlatformSpider):
         )
 
     def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
-        if response.status in (418, 432, 429):
-            self.record_outcome("rate_limited", response, f"HTTP {response.status}")
-            return
-        if response.status in (401, 403):
-            self.record_outcome("blocked", response, f"HTTP {response.status}")
+        if self.refused(response):
             return
         try:
             body = json.loads(response.text)

@@ -106,10 +106,10 @@ def test_weibo_block_signals_become_outcomes(sim: SimulatorServer, tmp_path: Pat
 
 
 def test_tieba_pages_and_rate_limit(sim: SimulatorServer, tmp_path: Path) -> None:
-    items, _ = crawl(sim, "tieba", tmp_path, "-a", "keywords=南山")
+    items, _ = crawl(sim, "tieba", tmp_path, "-a", "keywords=南山", "-a", "boards=")
     assert len(items) == 12 and all(i["title"] == "标题" for i in items)
     sim.set_fault("tieba", "blocked")
-    items, log = crawl(sim, "tieba", tmp_path, "-a", "keywords=南山")
+    items, log = crawl(sim, "tieba", tmp_path, "-a", "keywords=南山", "-a", "boards=")
     assert items == [] and "'source/outcome/rate_limited': 1" in log
 
 

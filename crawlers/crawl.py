@@ -28,6 +28,9 @@ def platform_settings(base: ScrapySettings, platform: PlatformConfig,
     settings.setdict({
         "DOWNLOAD_DELAY": platform.download_delay_seconds * time_scale,
         "CONCURRENT_REQUESTS_PER_DOMAIN": platform.concurrency,
+        # One crawler is one platform: taking no more requests than it downloads at once also
+        # leaves the rest of a shared (scale-out) queue to other processes.
+        "CONCURRENT_REQUESTS": platform.concurrency,
         "ROBOTSTXT_OBEY": platform.obey_robots,
     }, priority="spider")
     return settings

@@ -61,6 +61,8 @@ class ForumSpider(PlatformSpider):
         self.definitions = load_forums(get_settings().config_dir / "forums")
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.settings.getbool("CIVICWATCH_WORKER"):
+            return  # a scale-out worker only takes requests others queued
         for d in self.definitions:
             for board in d.boards:
                 yield self.list_request(d, board, d.first_page)

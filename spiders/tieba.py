@@ -41,6 +41,8 @@ class TiebaSpider(PlatformSpider):
         self.boards: list[str] = list(boards)
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.settings.getbool("CIVICWATCH_WORKER"):
+            return  # a scale-out worker only takes requests others queued
         async for request in super().start():
             yield request
         for board in self.boards:

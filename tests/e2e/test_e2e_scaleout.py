@@ -1,0 +1,48 @@
+"""Scale-out: `civicwatch run` and a `civicwatch worker` share one crawl through Redis."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import redis
+from pymongo import MongoClient
+
+from simulator.server import SimulatorServer
+from tests.e2e.test_e2e_loop import POSTS, ROOT, expected_leads
+
+
+def test_worker_takes_requests_from_the_shared_queue(mongo_uri: str, redis_url: str,
+                                                     redis_client: redis.Redis, tmp_path: Path) -> None:
+    sim = SimulatorServer(POSTS).start()
+    sim.set_fault("weibo", "slow", delay_s=1.0)  # slow pages give the worker time to take some
+    db = f"scale_{uuid.uuid4().hex[:8]}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
+    env.update({"CIVICWATCH_MONGO_URI": mongo_uri, "CIVICWATCH_MONGO_DB": db, "CIVICWATCH_REDIS_URL": redis_url,
+                "CIVICWATCH_SIMULATOR": sim.url, "CIVICWATCH_TIME_SCALE": "0", "CIVICWATCH_SCALE_OUT": "1",
+                "CIVICWATCH_DATA_DIR": str(tmp_path)})
+    worker = subprocess.Popen([sys.executable, "-m", "crawlers.cli", "worker", "--platforms", "weibo"], cwd=ROOT,
+                              env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)  # the worker is up and waiting on the queue
+        run = subprocess.run([sys.executable, "-m", "crawlers.cli", "run", "--once", "--platforms", "weibo",
+                              "--since", "2026-11-20T00:00:00+08:00"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=180)
+        assert run.returncode == 0, run.stderr[-2000:]
+        time.sleep(2)  # let the worker finish what it took
+    finally:
+        worker.send_signal(signal.SIGINT)
+        _, log = worker.communicate(timeout=60)
+        sim.stop()
+    worker_pages = int(m.group(1)) if (m := re.search(r"'downloader/response_count': (\d+)", log)) else 0
+    run_pages = int(m.group(1)) if (m := re.search(r"'downloader/response_count': (\d+)", run.stderr)) else 0
+    assert worker_pages > 0 and run_pages > 0, (worker_pages, run_pages)
+    leads = {d["_id"] for d in MongoClient(mongo_uri)[db]["leads"].find()}
+    assert leads == {x for x in expected_leads() if x.startswith("lead:weibo")}
+    MongoClient(mongo_uri).drop_database(db)

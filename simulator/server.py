@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from crawlers.models import Post
 from simulator.faults import Fault, FaultBook
-from simulator.platforms import forum, tieba, weibo
+from simulator.platforms import bilibili, forum, tieba, weibo, zhihu
 from simulator.posts import load_posts
 
 Handler = Callable[[Request, list[Post], datetime, Fault | None], Response]
@@ -35,6 +35,8 @@ ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
     (weibo.HOST, "/api/container/getIndex"): ("weibo", weibo.search, "page"),
     (tieba.HOST, "/mo/q/search/multsearch"): ("tieba", tieba.search, "pn"),
     (tieba.HOST, "/f"): ("tieba", tieba.board, "pn"),
+    (bilibili.HOST, "/x/web-interface/wbi/search/type"): ("bilibili", bilibili.search, "page"),
+    (zhihu.HOST, "/api/v4/search_v3"): ("zhihu", zhihu.search, "offset"),
     (forum.DISCUZ_HOST, "/forum.php"): ("forum", forum.discuz, "page"),
     (forum.GOV_HOST, "/api/messages"): ("forum", forum.gov, "page"),
 }

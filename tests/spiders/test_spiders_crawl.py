@@ -150,3 +150,30 @@ def test_forum_definition_errors_name_file_and_field(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_forums(tmp_path)
     assert "bad.yaml" in str(err.value) and "items" in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def video_posts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = [_post(300 + i, "bilibili", f"南山 视频 第{i}条") for i in range(25)]
+    rows += [_post(400 + i, "zhihu", f"南山 问答 第{i}条") for i in range(25)]
+    for r in rows:
+        r["title"] = f"标题{r['post_id']}"
+    path = tmp_path_factory.mktemp("sim2") / "posts.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("spider, first", [("bilibili", 300), ("zhihu", 400)])
+def test_json_search_platforms_page_to_the_end(video_posts: Path, tmp_path: Path, spider: str, first: int) -> None:
+    server = SimulatorServer(video_posts).start()
+    try:
+        items, log = crawl(server, spider, tmp_path, "-a", "keywords=南山")
+        server.set_fault(spider, "rate_limited")
+        blocked, blocked_log = crawl(server, spider, tmp_path, "-a", "keywords=南山")
+    finally:
+        server.stop()
+    assert sorted(i["post_id"] for i in items) == sorted(str(9000000 + first + i) for i in range(25))
+    assert all(i["title"] == f"标题{i['post_id']}" and "<em" not in i["title"] for i in items)
+    assert "'source/outcome/end': 1" in log
+    assert blocked == [] and ("'source/outcome/rate_limited': 1" in blocked_log
+                              or "'source/outcome/blocked': 1" in blocked_log)

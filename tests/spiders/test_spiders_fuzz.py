@@ -14,8 +14,10 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from crawlers.models import Post
+from spiders.bilibili import BilibiliSpider
 from spiders.tieba import TiebaSpider
 from spiders.weibo import WeiboSpider
+from spiders.zhihu import ZhihuSpider
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -65,7 +67,7 @@ def mutate(doc: Any, path: list[Any], value: Any) -> Any:
 @settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode), st.sampled_from([200, 403, 429, 432, 500]))
 def test_random_bodies_never_raise(body: bytes, status: int) -> None:
-    for cls in (WeiboSpider, TiebaSpider):
+    for cls in (WeiboSpider, TiebaSpider, BilibiliSpider, ZhihuSpider):
         s = spider(cls)
         out = run(s, body, status)
         assert all(isinstance(x, (Post, Request)) for x in out)

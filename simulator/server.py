@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import inspect
 import socket
 import threading
 import time
@@ -25,7 +26,7 @@ from starlette.routing import Route
 
 from crawlers.models import Post
 from simulator.faults import Fault, FaultBook
-from simulator.platforms import bilibili, forum, tieba, weibo, zhihu
+from simulator.platforms import bilibili, forum, liuyan, tieba, weibo, zhihu
 from simulator.posts import load_posts
 
 Handler = Callable[[Request, list[Post], datetime, Fault | None], Response]
@@ -37,6 +38,8 @@ ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
     (tieba.HOST, "/f"): ("tieba", tieba.board, "pn"),
     (bilibili.HOST, "/x/web-interface/wbi/search/type"): ("bilibili", bilibili.search, "page"),
     (zhihu.HOST, "/api/v4/search_v3"): ("zhihu", zhihu.search, "offset"),
+    (liuyan.HOST, "/pro-dfbbs-front/forum/list"): ("liuyan", liuyan.board_page, "page"),
+    (liuyan.HOST, "/pro-dfbbs-front/threads/queryThreadsList"): ("liuyan", liuyan.threads, "page"),
     (forum.DISCUZ_HOST, "/forum.php"): ("forum", forum.discuz, "page"),
     (forum.GOV_HOST, "/api/messages"): ("forum", forum.gov, "page"),
 }
@@ -73,6 +76,8 @@ def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook |
         if fault and fault.kind == "slow":
             await asyncio.sleep(fault.delay_s)
         response = handler(request, posts.get(platform, []), clock, fault)
+        if inspect.isawaitable(response):  # handlers that read a form body are async
+            response = await response
         response.headers["Date"] = email.utils.format_datetime(clock.astimezone(timezone.utc), usegmt=True)
         return response
 

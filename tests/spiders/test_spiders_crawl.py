@@ -177,3 +177,17 @@ def test_json_search_platforms_page_to_the_end(video_posts: Path, tmp_path: Path
     assert "'source/outcome/end': 1" in log
     assert blocked == [] and ("'source/outcome/rate_limited': 1" in blocked_log
                               or "'source/outcome/blocked': 1" in blocked_log)
+
+
+def test_liuyan_board_pages_by_last_tid_after_the_cookie(tmp_path: Path) -> None:
+    rows = [{**_post(i, "liuyan", f"尊敬的领导：南山区第{i}件事"), "post_id": str(700000 + i)} for i in range(23)]
+    path = tmp_path / "liuyan.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    server = SimulatorServer(path).start()
+    try:
+        items, log = crawl(server, "liuyan", tmp_path, "-a", "boards=4901")
+    finally:
+        server.stop()
+    assert sorted(int(i["post_id"]) for i in items) == list(range(700000, 700023))
+    assert all(i["keyword"] == "fid:4901" for i in items)
+    assert "'source/outcome/end': 1" in log

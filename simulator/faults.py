@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["rate_limited", "blocked", "login_required", "empty", "malformed", "slow",
+FaultKind = Literal["rate_limited", "blocked", "login_required", "captcha", "empty", "malformed", "slow",
                     "duplicate_ids", "deleted"]
 KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 

@@ -1,0 +1,49 @@
+"""Xiaohongshu and Douyin through the real Chromium: only a browser sees their posts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from simulator.server import SimulatorServer
+from tests.spiders.test_spiders_crawl import _post, crawl
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def posts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = [_post(500 + i, "xiaohongshu", f"南山 笔记 第{i}条") for i in range(13)]
+    rows += [_post(600 + i, "douyin", f"南山 视频 第{i}条") for i in range(13)]
+    path = tmp_path_factory.mktemp("browser") / "posts.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_plain_http_sees_no_posts(posts: Path) -> None:
+    server = SimulatorServer(posts).start()
+    try:
+        html = httpx.get(f"{server.url}/search_result?keyword=南山",
+                         headers={"X-Civicwatch-Host": "www.xiaohongshu.com"}).text
+    finally:
+        server.stop()
+    assert "<section" not in html and "笔记" not in html  # the posts exist only after scripts run
+
+
+@pytest.mark.parametrize("spider, first", [("xiaohongshu", 500), ("douyin", 600)])
+def test_browser_platforms_through_chromium(posts: Path, tmp_path: Path, spider: str, first: int) -> None:
+    server = SimulatorServer(posts).start()
+    try:
+        items, log = crawl(server, spider, tmp_path, "-a", "keywords=南山")
+        server.set_fault(spider, "captcha" if spider == "xiaohongshu" else "login_required")
+        walled, walled_log = crawl(server, spider, tmp_path, "-a", "keywords=南山")
+    finally:
+        server.stop()
+    assert sorted(i["post_id"] for i in items) == sorted(str(9000000 + first + i) for i in range(13))
+    assert all(i["text"].startswith("南山") and i["ip_region"] == "广东" for i in items)
+    assert "'playwright/page_count/closed'" in log or "Closing download handler" in log
+    outcome = "captcha" if spider == "xiaohongshu" else "login_required"
+    assert walled == [] and f"'source/outcome/{outcome}': 1" in walled_log

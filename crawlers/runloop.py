@@ -26,10 +26,13 @@ def run_poller(platforms: dict[str, PlatformConfig], since: datetime, *, once: b
         try:
             await poller.run()
         finally:
-            from twisted.internet import reactor
+            from twisted.internet import error, reactor
 
             if once and reactor.running:
-                reactor.stop()
+                try:
+                    reactor.stop()
+                except error.ReactorNotRunning:  # a signal already began the shutdown
+                    pass
 
     from twisted.internet import reactor
 

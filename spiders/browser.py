@@ -38,7 +38,7 @@ class BrowserSpider(PlatformSpider):
         return scrapy.Request(self.search_url(keyword, page), callback=self.parse_search, errback=self.failed,
                               dont_filter=True, cb_kwargs={"keyword": keyword, "page": page},
                               meta={"playwright": True, "playwright_context": f"{self.platform}-{page % 2}",
-                                    "playwright_page_methods": [PageMethod("wait_for_selector", READY,
+                                    "playwright_page_methods": [PageMethod("wait_for_selector", READY, state="attached",
                                                                            timeout=15_000)]})
 
     async def failed(self, failure: Any) -> None:

@@ -10,6 +10,7 @@ malformed body is logged with platform and URL and counted, never fatal.
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
@@ -93,6 +94,19 @@ class PlatformSpider(scrapy.Spider):
             self.record_outcome("blocked", response, f"HTTP {response.status}")
             return True
         return False
+
+    def json_body(self, response: Response) -> Any:
+        """The parsed JSON body, or None once the reason there is none is recorded."""
+        if self.refused(response):
+            return None
+        try:
+            body = json.loads(response.text)
+        except ValueError as exc:
+            self.record_outcome("malformed", response, f"not JSON: {exc}")
+            return None
+        if body is None:
+            self.record_outcome("malformed", response, "JSON null")
+        return body
 
     @staticmethod
     def fetch_time(response: Response) -> datetime:

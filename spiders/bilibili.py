@@ -6,7 +6,6 @@ civicwatch does not compute platform signatures (README, Platforms).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -34,12 +33,8 @@ class BilibiliSpider(PlatformSpider):
                               cb_kwargs={"keyword": keyword, "page": page})
 
     def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
-        if self.refused(response):
-            return
-        try:
-            body = json.loads(response.text)
-        except ValueError as exc:
-            self.record_outcome("malformed", response, f"not JSON: {exc}")
+        body = self.json_body(response)
+        if body is None:
             return
         if not isinstance(body, dict):
             self.record_outcome("malformed", response, "JSON is not an object")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -54,12 +53,8 @@ class LiuyanSpider(PlatformSpider):
         yield self.list_request(fid, "", 1)
 
     def parse_list(self, response: Response, fid: str, page: int) -> Iterator[Any]:
-        if self.refused(response):
-            return
-        try:
-            body = json.loads(response.text)
-        except ValueError as exc:
-            self.record_outcome("malformed", response, f"not JSON: {exc}")
+        body = self.json_body(response)
+        if body is None:
             return
         rows = body.get("responseData") if isinstance(body, dict) else None
         if not isinstance(body, dict) or body.get("result") != "success" or not isinstance(rows, list):

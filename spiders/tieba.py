@@ -112,15 +112,11 @@ class TiebaSpider(PlatformSpider):
                               cb_kwargs={"keyword": keyword, "page": page}, dont_filter=True)
 
     def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
-        if self.refused(response):
-            return
-        if b"\xe8\xb4\xb4\xe5\x90\xa7404" in response.body:  # 贴吧404: Tieba's over-the-limit page
+        if "贴吧404" in response.text:  # Tieba's over-the-limit page, whatever the status
             self.record_outcome("rate_limited", response, "贴吧404 page")
             return
-        try:
-            body = json.loads(response.text)
-        except ValueError as exc:
-            self.record_outcome("malformed", response, f"not JSON: {exc}")
+        body = self.json_body(response)
+        if body is None:
             return
         if not isinstance(body, dict) or str(body.get("no")) != "0":
             outcome = "login_required" if isinstance(body, dict) and "登录" in str(body.get("error")) else "malformed"

@@ -52,12 +52,8 @@ class WeiboSpider(PlatformSpider):
         )
 
     def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
-        if self.refused(response):
-            return
-        try:
-            body = json.loads(response.text)
-        except ValueError as exc:
-            self.record_outcome("malformed", response, f"not JSON: {exc}")
+        body = self.json_body(response)
+        if body is None:
             return
         if not isinstance(body, dict):
             self.record_outcome("malformed", response, "JSON is not an object")

@@ -6,7 +6,6 @@ Open Platform; civicwatch does not compute platform signatures (README, Platform
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -48,12 +47,8 @@ class ZhihuSpider(PlatformSpider):
         if response.status == 401:
             self.record_outcome("login_required", response, "HTTP 401")
             return
-        if self.refused(response):
-            return
-        try:
-            body = json.loads(response.text)
-        except ValueError as exc:
-            self.record_outcome("malformed", response, f"not JSON: {exc}")
+        body = self.json_body(response)
+        if body is None:
             return
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             self.record_outcome("malformed", response, "no data list")

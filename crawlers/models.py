@@ -222,3 +222,11 @@ class DecidedPost(BaseModel):
 
     post: Post
     decision: Decision
+
+
+def work_order_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the work-order document (docs/workorder.schema.json)."""
+    schema = WorkOrder.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://civicwatch.example/schema/workorder.json"
+    return schema

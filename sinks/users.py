@@ -5,6 +5,8 @@ Roles, weakest first: viewer (reads), verifier (verifies, rejects, merges, reope
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime
 from typing import Any, Literal
 
@@ -22,6 +24,12 @@ ROLES: tuple[str, ...] = ("viewer", "verifier", "admin")
 MIN_PASSWORD_CHARS = 8
 
 _hasher = PasswordHasher()
+
+
+def _token_hash(token: str) -> str:
+    # Tokens are long random strings: a plain digest is enough, and it can be looked up.
+    return hashlib.sha256(token.encode()).hexdigest()
+
 # Verifying against this keeps "no such user" as slow as "wrong password" (no name probing by timing).
 _DUMMY_HASH = _hasher.hash("civicwatch-no-such-user")
 
@@ -90,6 +98,18 @@ class UserStore:
         if _hasher.check_needs_rehash(user.password_hash):
             self.users.update_one({"_id": name}, {"$set": {"password_hash": _hasher.hash(password)}})
         return user
+
+    def issue_token(self, name: str) -> str:
+        """A new API token for the user (the old one stops working); only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        if self.users.update_one({"_id": name}, {"$set": {"token_hash": _token_hash(token)}}).matched_count == 0:
+            raise UserError(f"no user {name!r}")
+        return token
+
+    def by_token(self, token: str) -> User | None:
+        doc = self.users.find_one({"token_hash": _token_hash(token)}) if token else None
+        user = User.model_validate(doc) if doc else None
+        return user if user and not user.disabled else None
 
     def set_disabled(self, name: str, disabled: bool) -> None:
         if self.users.update_one({"_id": name}, {"$set": {"disabled": disabled}}).matched_count == 0:

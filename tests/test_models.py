@@ -43,3 +43,14 @@ def test_deadline_follows_sla_class() -> None:
     assert deadline_for(found, "urgent", sla) - found == timedelta(minutes=30)
     assert deadline_for(found, "general", sla) - found == timedelta(minutes=120)
     assert deadline_for(found, None, sla) - found == timedelta(minutes=120)
+
+
+def test_published_work_order_schema_is_current() -> None:
+    import json
+    from pathlib import Path
+
+    from crawlers.models import work_order_json_schema
+
+    published = json.loads((Path(__file__).resolve().parents[1] / "docs" / "workorder.schema.json").read_text())
+    assert published == work_order_json_schema(), "run: civicwatch workorders schema > docs/workorder.schema.json"
+    assert {"service_request_id", "service_code", "agency_responsible", "lead_id"} <= set(published["required"])

@@ -37,6 +37,14 @@ def user_store() -> Iterator[Any]:
         yield UserStore.from_store(Store(mongo_uri, settings.mongo_db))
 
 
+@users_app.command("token")
+def token(name: Annotated[str, typer.Argument(help="log-in name")]) -> None:
+    """Issue a JSON API token for NAME (acts with NAME's role); the previous one stops working."""
+    with user_store() as users:
+        value = users.issue_token(name)
+    Console().print(f"Authorization: Bearer {value}", highlight=False, soft_wrap=True)
+
+
 @users_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="log-in name")],

@@ -40,6 +40,14 @@ def tail(count: Annotated[int, typer.Option(help="entries to show")] = 20) -> No
 
 
 @workorders_app.command()
+def schema() -> None:
+    """Print the work orders' JSON Schema (docs/workorder.schema.json is this output)."""
+    from crawlers.models import work_order_json_schema
+
+    print(json.dumps(work_order_json_schema(), ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@workorders_app.command()
 def relay(interval: Annotated[float, typer.Option(help="seconds between outbox scans")] = 1.0) -> None:
     """Deliver dispatched work orders to Redis and apply status events, until Ctrl-C."""
     from sinks.mongo import Store

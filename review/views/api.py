@@ -1,0 +1,135 @@
+"""JSON API for automation, mirroring the console (token auth: `Authorization: Bearer …`).
+
+Tokens come from `civicwatch users token NAME` and act with that user's role. The same
+LeadService rules apply as in the console: a stale version is 409, a step the lifecycle does
+not allow is 409, an unknown lead 404, bad input 422.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from crawlers.exceptions import StaleLeadError, TransitionError
+from crawlers.models import Lead, LeadState
+from sinks.users import User
+
+router = APIRouter()
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "workorder.schema.json"
+
+
+def api_user(request: Request) -> User:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = request.app.state.users.by_token(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise HTTPException(status_code=401, detail="missing or invalid token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def api_verifier(user: User = Depends(api_user)) -> User:
+    if not user.can("verifier"):
+        raise HTTPException(status_code=403, detail=f"role {user.role} cannot act on leads")
+    return user
+
+
+def lead_json(lead: Lead) -> dict[str, Any]:
+    return lead.model_dump(mode="json", by_alias=True)
+
+
+class VerifyBody(BaseModel):
+    expected_version: int
+    corrections: dict[str, str] = Field(default_factory=dict)
+
+
+class RejectBody(BaseModel):
+    expected_version: int
+    reason: str = Field(min_length=1)
+
+
+class MergeBody(BaseModel):
+    expected_version: int
+    into: str = Field(min_length=1)
+
+
+def _conflict(exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=409)
+
+
+@router.get("/api/health")
+def health(request: Request) -> JSONResponse:
+    store = request.app.state.store
+    checks: dict[str, Any] = {}
+    try:
+        store.db.command("ping")
+        checks["mongo"] = "ok"
+    except Exception as exc:  # report, don't raise: this is what monitoring reads
+        checks["mongo"] = f"error: {exc}"
+    checks["outbox_pending"] = store.leads.count_documents({"outbox.state": "pending"}) \
+        if checks["mongo"] == "ok" else None
+    ok = checks["mongo"] == "ok"
+    return JSONResponse({"status": "ok" if ok else "error", **checks}, status_code=200 if ok else 503)
+
+
+@router.get("/api/leads")
+def list_leads(request: Request, state: str | None = None, category: str | None = None,
+               district: str | None = None, platform: str | None = None, limit: int = 200,
+               user: User = Depends(api_user)) -> JSONResponse:
+    if state is not None and state not in {s.value for s in LeadState}:
+        raise HTTPException(status_code=422, detail=f"unknown state {state!r}")
+    leads = request.app.state.leads.pending(state=state, category=category, district=district,
+                                            platform=platform, limit=max(1, min(limit, 1000)))
+    return JSONResponse({"leads": [lead_json(lead) for lead in leads]})
+
+
+@router.get("/api/leads/{lead_id}")
+def get_lead(request: Request, lead_id: str, user: User = Depends(api_user)) -> JSONResponse:
+    return JSONResponse(lead_json(request.app.state.leads.get(lead_id)))
+
+
+@router.post("/api/leads/{lead_id}/verify")
+def verify(request: Request, lead_id: str, body: VerifyBody, user: User = Depends(api_verifier)) -> Response:
+    try:
+        order = request.app.state.leads.verify_and_dispatch(
+            lead_id, actor=user.name, expected_version=body.expected_version, corrections=body.corrections or None)
+    except (StaleLeadError, TransitionError) as exc:
+        return _conflict(exc)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return JSONResponse({"work_order": json.loads(order.model_dump_json())})
+
+
+@router.post("/api/leads/{lead_id}/reject")
+def reject(request: Request, lead_id: str, body: RejectBody, user: User = Depends(api_verifier)) -> Response:
+    try:
+        lead = request.app.state.leads.reject(lead_id, actor=user.name, reason=body.reason,
+                                              expected_version=body.expected_version)
+    except (StaleLeadError, TransitionError) as exc:
+        return _conflict(exc)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return JSONResponse(lead_json(lead))
+
+
+@router.post("/api/leads/{lead_id}/merge")
+def merge(request: Request, lead_id: str, body: MergeBody, user: User = Depends(api_verifier)) -> Response:
+    service = request.app.state.leads
+    service.get(body.into)  # 404 before anything changes
+    try:
+        lead = service.merge(lead_id, body.into, actor=user.name, expected_version=body.expected_version)
+    except (StaleLeadError, TransitionError) as exc:
+        return _conflict(exc)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return JSONResponse(lead_json(lead))
+
+
+@router.get("/schema/workorder.json")
+def workorder_schema() -> Response:
+    return Response(SCHEMA.read_text(encoding="utf-8"), media_type="application/schema+json")

@@ -191,3 +191,24 @@ def test_liuyan_board_pages_by_last_tid_after_the_cookie(tmp_path: Path) -> None
     assert sorted(int(i["post_id"]) for i in items) == list(range(700000, 700023))
     assert all(i["keyword"] == "fid:4901" for i in items)
     assert "'source/outcome/end': 1" in log
+
+
+@pytest.mark.parametrize("spider, fault, outcome", [("kuaishou", "blocked", "signature_rejected"),
+                                                    ("toutiao", "blocked", "blocked")])
+def test_feed_platforms_page_to_the_end(tmp_path: Path, spider: str, fault: str, outcome: str) -> None:
+    rows = [_post(800 + i, spider, f"南山 {spider} 第{i}条") for i in range(25)]
+    for r in rows:
+        r["title"] = f"南山标题{r['post_id']}"
+    path = tmp_path / "posts.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    server = SimulatorServer(path).start()
+    try:
+        items, log = crawl(server, spider, tmp_path, "-a", "keywords=南山")
+        server.set_fault(spider, fault)
+        walled, walled_log = crawl(server, spider, tmp_path, "-a", "keywords=南山")
+    finally:
+        server.stop()
+    assert len(items) == 25 and len({i["url"] for i in items}) == 25
+    assert all(i["text"].startswith("南山") for i in items)
+    assert "'source/outcome/end': 1" in log
+    assert walled == [] and f"'source/outcome/{outcome}': 1" in walled_log

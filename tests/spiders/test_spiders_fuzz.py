@@ -15,7 +15,9 @@ from scrapy.utils.test import get_crawler
 
 from crawlers.models import Post
 from spiders.bilibili import BilibiliSpider
+from spiders.kuaishou import KuaishouSpider
 from spiders.tieba import TiebaSpider
+from spiders.toutiao import ToutiaoSpider
 from spiders.weibo import WeiboSpider
 from spiders.zhihu import ZhihuSpider
 
@@ -67,7 +69,7 @@ def mutate(doc: Any, path: list[Any], value: Any) -> Any:
 @settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode), st.sampled_from([200, 403, 429, 432, 500]))
 def test_random_bodies_never_raise(body: bytes, status: int) -> None:
-    for cls in (WeiboSpider, TiebaSpider, BilibiliSpider, ZhihuSpider):
+    for cls in (WeiboSpider, TiebaSpider, BilibiliSpider, ZhihuSpider, KuaishouSpider, ToutiaoSpider):
         s = spider(cls)
         out = run(s, body, status)
         assert all(isinstance(x, (Post, Request)) for x in out)

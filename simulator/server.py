@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from crawlers.models import Post
 from simulator.faults import Fault, FaultBook
-from simulator.platforms import bilibili, browser, feeds, forum, liuyan, tieba, weibo, zhihu
+from simulator.platforms import bilibili, browser, feeds, forum, liuyan, pages, tieba, weibo, zhihu
 from simulator.posts import load_posts
 
 Handler = Callable[[Request, list[Post], datetime, Fault | None], Response]
@@ -38,6 +38,8 @@ ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
     (tieba.HOST, "/f"): ("tieba", tieba.board, "pn"),
     (bilibili.HOST, "/x/web-interface/wbi/search/type"): ("bilibili", bilibili.search, "page"),
     (zhihu.HOST, "/api/v4/search_v3"): ("zhihu", zhihu.search, "offset"),
+    (pages.WEIBO_S_HOST, "/weibo"): ("weibo", pages.weibo_search, "page"),
+    (pages.SOGOU_HOST, "/weixin"): ("wechat", pages.sogou, "page"),
     (feeds.KUAISHOU_HOST, "/rest/v/search/feed"): ("kuaishou", feeds.kuaishou, "page"),
     (feeds.TOUTIAO_HOST, "/api/search/content/"): ("toutiao", feeds.toutiao, "offset"),
     (browser.XHS_HOST, "/search_result"): ("xiaohongshu", browser.xiaohongshu, "page"),

@@ -212,3 +212,24 @@ def test_feed_platforms_page_to_the_end(tmp_path: Path, spider: str, fault: str,
     assert all(i["text"].startswith("南山") for i in items)
     assert "'source/outcome/end': 1" in log
     assert walled == [] and f"'source/outcome/{outcome}': 1" in walled_log
+
+
+@pytest.mark.parametrize("spider, platform, fault, outcome", [("weibo_html", "weibo", "login_required", "login_required"),
+                                                              ("wechat", "wechat", "captcha", "captcha")])
+def test_html_search_pages(tmp_path: Path, spider: str, platform: str, fault: str, outcome: str) -> None:
+    rows = [_post(900 + i, platform, f"南山 {platform} 第{i}条 " + "很长的正文" * 20) for i in range(15)]
+    for r in rows:
+        r["title"] = f"南山文章{r['post_id']}"
+    path = tmp_path / "posts.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    server = SimulatorServer(path).start()
+    try:
+        items, log = crawl(server, spider, tmp_path, "-a", "keywords=南山")
+        server.set_fault(platform, fault)
+        walled, walled_log = crawl(server, spider, tmp_path, "-a", "keywords=南山")
+    finally:
+        server.stop()
+    assert len(items) == 15 and all(i["platform"] == platform for i in items)
+    assert all(i["text"].endswith("很长的正文") for i in items)  # the full text, not the cut card
+    assert "'source/outcome/end': 1" in log
+    assert walled == [] and f"'source/outcome/{outcome}': 1" in walled_log

@@ -149,7 +149,9 @@ class EmbeddedServers:
         try:
             _wait_ready(child, ping, "MongoDB-wire server (secantusd)")
         except EmbeddedServerError as exc:
-            if "lock" in str(exc).lower():
+            text = str(exc).lower()
+            # WiredTiger says "already being managed by another process"; other builds say "lock".
+            if "already being managed" in text or "resource busy" in text or "lock" in text:
                 raise EmbeddedServerError(
                     f"{storage} is in use by another civicwatch (SecantusDB allows one server per "
                     f"data directory): stop it or set CIVICWATCH_DATA_DIR / CIVICWATCH_MONGO_URI\n{exc}"

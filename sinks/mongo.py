@@ -141,6 +141,17 @@ class Store:
             raise LeadNotFound(lead_id)
         return lead_from_doc(doc)
 
+    def count_leads(self, *, state: str | None = None, platform: str | None = None,
+                    since: datetime | None = None) -> int:
+        query: dict[str, Any] = {}
+        if state:
+            query["state"] = state
+        if platform:
+            query["sources.platform"] = platform
+        if since:
+            query["discovered_at"] = {"$gte": since}
+        return self.leads.count_documents(query)
+
     def recent_lead_posts(self, since: datetime) -> Iterator[tuple[Post, Decision]]:
         """Each recent lead's first post (masked, as stored) with the lead's decision."""
         for doc in self.leads.find({"discovered_at": {"$gte": since}}, {"decision": 1, "sources": 1}):

@@ -58,6 +58,8 @@ def test_save_lead_is_idempotent_and_sets_the_sla_deadline(store: Store) -> None
     stored = store.posts.find_one({"_id": "weibo:1"})
     assert "张三" not in str(stored) and stored["author_hash"] == "abc"
     assert "井盖" in stored["tokens"]
+    assert store.count_leads(state="pending_review", platform="weibo") == 1
+    assert store.count_leads(state="dispatched") == 0
 
 
 def test_duplicate_joins_the_incident_instead_of_a_new_lead(store: Store) -> None:

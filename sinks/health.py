@@ -35,7 +35,8 @@ class HealthStore:
         """Store a round's result; True when the state changed (logged by the caller)."""
         previous = self.get(platform)
         changed = previous is None or previous.get("state") != state
-        update: dict[str, Any] = {"state": state, "reason": reason, "evidence": evidence[:10], "last_round": at}
+        update: dict[str, Any] = {"state": state, "reason": reason, "evidence": evidence[:10], "last_round": at,
+                                  "last_round_posts": posts}
         if changed:
             update["since"] = at
         if state == "ok":

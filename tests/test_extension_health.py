@@ -35,3 +35,15 @@ def test_nothing_healthy_is_down() -> None:
 def test_quiet_for_longer_than_expected_degrades() -> None:
     assert state({"empty": 4}, quiet_for=timedelta(hours=3))[0] == "degraded"
     assert state({"empty": 4}, quiet_for=timedelta(hours=1))[0] == "ok"
+
+
+def test_slow_responses_and_repeated_ids_degrade() -> None:
+    assert state({"ok": 5, "slow": 1}) == ("degraded", "slow ×1")
+    assert state({"ok": 5, "duplicate_id": 2}) == ("degraded", "duplicate_id ×2")
+
+
+def test_only_empty_answers_from_a_busy_source_degrade() -> None:
+    busy = judge(Counter({"empty": 3, "end": 3}), max_malformed_ratio=0.2, quiet_for=None,
+                 expected_quiet=QUIET, was_busy=True)
+    assert busy[0] == "degraded" and "empty" in busy[1]
+    assert state({"empty": 3, "end": 3})[0] == "ok"

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     seen_ttl_days: int = Field(30, ge=1, description="how long a post id stays in the Redis seen-set")
     scale_out: bool = Field(
         False, description="share the crawl with `civicwatch worker` processes through Redis (scrapy-redis)")
+    health_slow_s: float = Field(10.0, gt=0, description="a response slower than this degrades its platform")
     time_scale: float = Field(
         1.0, ge=0, description="multiplies polling intervals and download delays (0 = no waiting; demo/tests)")
     log_level: str = "INFO"

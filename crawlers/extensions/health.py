@@ -2,8 +2,10 @@
 
 - down: nothing healthy came back this round (every response blocked, malformed or failed);
 - degraded: any login wall, rate limit, block, captcha or rejected signature; parse failures
-  above CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; or no new post for longer than the
-  platform's `expected_quiet_minutes`;
+  above CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; responses slower than
+  CIVICWATCH_HEALTH_SLOW_S seconds; the same post id served twice in one round (a list shifting under
+  the pager); only empty answers from a source whose last round had posts (the silent empty
+  list is how some platforms block); or no new post for longer than `expected_quiet_minutes`;
 - ok otherwise. State changes are logged at WARNING and stored (sinks/health.py).
 """
 
@@ -18,6 +20,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawlers import signals as cw_signals
+from crawlers.config.settings import get_settings
 from crawlers.models import now_shanghai
 from crawlers.runtime import get_runtime
 from sinks.health import HealthStore
@@ -28,10 +31,13 @@ HEALTHY = frozenset({"ok", "empty", "end", "not_found"})
 BLOCKING = ("login_required", "rate_limited", "blocked", "captcha", "signature_rejected")
 
 
+SIDE_SIGNALS = ("slow", "duplicate_id")  # noted per response/item, not a response outcome
+
+
 def judge(outcomes: Counter[str], *, max_malformed_ratio: float, quiet_for: timedelta | None,
-          expected_quiet: timedelta) -> tuple[str, str]:
+          expected_quiet: timedelta, was_busy: bool = False) -> tuple[str, str]:
     """(state, reason) for one round's outcome counts."""
-    total = sum(outcomes.values())
+    total = sum(n for o, n in outcomes.items() if o not in SIDE_SIGNALS)
     healthy = sum(n for o, n in outcomes.items() if o in HEALTHY)
     if total and not healthy:
         worst = max((o for o in outcomes if o not in HEALTHY), key=lambda o: outcomes[o])
@@ -41,6 +47,11 @@ def judge(outcomes: Counter[str], *, max_malformed_ratio: float, quiet_for: time
             return "degraded", f"{outcome} ×{outcomes[outcome]}"
     if total and outcomes["malformed"] / total > max_malformed_ratio:
         return "degraded", f"malformed {outcomes['malformed']}/{total} responses"
+    for signal in SIDE_SIGNALS:
+        if outcomes[signal]:
+            return "degraded", f"{signal} ×{outcomes[signal]}"
+    if was_busy and total and not outcomes["ok"]:
+        return "degraded", f"only empty answers ({total}) from a source that had posts last round"
     if quiet_for is not None and quiet_for > expected_quiet:
         return "degraded", f"no new posts for {quiet_for.total_seconds() / 60:.0f} min"
     if not total:
@@ -54,11 +65,16 @@ class SourceHealthExtension:
         self.outcomes: Counter[str] = Counter()
         self.evidence: list[str] = []
         self.max_malformed_ratio = crawler.settings.getfloat("CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO", 0.2)
+        self.slow_s = get_settings().health_slow_s
+        self.keys: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SourceHealthExtension:
         ext = cls(crawler)
         crawler.signals.connect(ext.outcome, signal=cw_signals.source_outcome)
+        crawler.signals.connect(ext.response, signal=signals.response_received)
+        crawler.signals.connect(ext.item, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -66,6 +82,26 @@ class SourceHealthExtension:
         self.outcomes[outcome] += 1
         if outcome not in HEALTHY and len(self.evidence) < 10:
             self.evidence.append(f"{outcome} {url} {evidence}".strip())
+
+    def response(self, response: Any, request: Any, spider: Spider) -> None:
+        latency = request.meta.get("download_latency")
+        if latency is not None and latency > self.slow_s:
+            self.outcomes["slow"] += 1
+            if len(self.evidence) < 10:
+                self.evidence.append(f"slow {latency:.1f} s {response.url}")
+
+    def item(self, item: Any, spider: Spider, **_: Any) -> None:
+        post = getattr(item, "post", item)
+        if not hasattr(post, "key"):
+            return
+        # The same post under one query twice means the list shifted under the pager; found by
+        # two different queries (or a query and a board) is normal.
+        key = f"{post.keyword}|{post.key}"
+        if key in self.keys:
+            self.outcomes["duplicate_id"] += 1
+            if len(self.evidence) < 10:
+                self.evidence.append(f"duplicate_id {key}")
+        self.keys.add(key)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         runtime = get_runtime()
@@ -80,7 +116,8 @@ class SourceHealthExtension:
         expected = timedelta(minutes=config.expected_quiet_minutes if config else 360)
         quiet_for = (now - last_new) if last_new else None
         state, why = judge(self.outcomes, max_malformed_ratio=self.max_malformed_ratio,
-                           quiet_for=quiet_for, expected_quiet=expected)
+                           quiet_for=quiet_for, expected_quiet=expected,
+                           was_busy=bool(previous.get("last_round_posts")))
         errors = sum(n for o, n in self.outcomes.items() if o not in HEALTHY)
         changed = store.record_round(platform, at=now, state=state, reason=why, evidence=self.evidence,
                                      posts=int(stats.get("civicwatch/posts_count", 0)),

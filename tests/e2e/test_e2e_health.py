@@ -21,6 +21,7 @@ from tests.e2e.test_e2e_loop import POSTS, ROOT
     ("blocked", "down", "blocked", {}),
     ("malformed", "down", "malformed", {}),
     ("rate_limited", "degraded", "rate_limited", {"remaining": 1}),  # one keyword throttled, others fine
+    ("slow", "degraded", "slow", {"delay_s": 1.5}),                 # CIVICWATCH_HEALTH_SLOW_S=1 below
 ])
 def test_fault_marks_only_that_platform(mongo_uri: str, redis_url: str, redis_client: object, tmp_path: Path,
                                         kind: str, state: str, reason: str, scope: dict[str, int]) -> None:
@@ -31,7 +32,7 @@ def test_fault_marks_only_that_platform(mongo_uri: str, redis_url: str, redis_cl
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
     env.update({"CIVICWATCH_MONGO_URI": mongo_uri, "CIVICWATCH_MONGO_DB": db, "CIVICWATCH_REDIS_URL": redis_url,
                 "CIVICWATCH_SIMULATOR": sim.url, "CIVICWATCH_TIME_SCALE": "0",
-                "CIVICWATCH_DATA_DIR": str(tmp_path)})
+                "CIVICWATCH_DATA_DIR": str(tmp_path), "CIVICWATCH_HEALTH_SLOW_S": "1"})
     try:
         run = subprocess.run([sys.executable, "-m", "crawlers.cli", "run", "--once", "--platforms", "weibo,tieba",
                               "--since", "2026-11-20T00:00:00+08:00"], cwd=ROOT, env=env, capture_output=True,

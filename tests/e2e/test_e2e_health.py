@@ -53,3 +53,56 @@ def test_fault_marks_only_that_platform(mongo_uri: str, redis_url: str, redis_cl
         assert not any(x.startswith("lead:weibo") for x in leads)
     assert "weibo" in shown.stdout and state in shown.stdout and "tieba" in shown.stdout
     MongoClient(mongo_uri).drop_database(db)
+
+
+def _run_once(env: dict[str, str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "crawlers.cli", "run", "--once", "--platforms", "weibo,tieba",
+                             "--since", "2026-11-20T00:00:00+08:00"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def _env(mongo_uri: str, redis_url: str, sim: SimulatorServer, tmp_path: Path, db: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
+    env.update({"CIVICWATCH_MONGO_URI": mongo_uri, "CIVICWATCH_MONGO_DB": db, "CIVICWATCH_REDIS_URL": redis_url,
+                "CIVICWATCH_SIMULATOR": sim.url, "CIVICWATCH_TIME_SCALE": "0", "CIVICWATCH_DATA_DIR": str(tmp_path)})
+    return env
+
+
+def test_empty_answers_from_a_busy_source_degrade(mongo_uri: str, redis_url: str, redis_client: object,
+                                                  tmp_path: Path) -> None:
+    sim = SimulatorServer(POSTS).start()
+    db = f"health_{uuid.uuid4().hex[:8]}"
+    try:
+        _run_once(_env(mongo_uri, redis_url, sim, tmp_path, db))
+        sim.set_fault("weibo", "empty")  # the silent empty list some platforms answer a block with
+        _run_once(_env(mongo_uri, redis_url, sim, tmp_path, db))
+    finally:
+        sim.stop()
+    health = {d["_id"]: d for d in MongoClient(mongo_uri)[db]["source_health"].find()}
+    MongoClient(mongo_uri).drop_database(db)
+    assert health["weibo"]["state"] == "degraded" and "only empty answers" in health["weibo"]["reason"]
+    assert health["tieba"]["state"] == "ok"
+
+
+def test_a_post_served_twice_while_paging_degrades(mongo_uri: str, redis_url: str, redis_client: object,
+                                                   tmp_path: Path) -> None:
+    import json
+
+    rows = [json.loads(x) for x in POSTS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows += [{"platform": "weibo", "post_id": str(5_310_000_000_000_000 + i), "url": f"https://m.weibo.cn/detail/{i}",
+              "author": "a", "text": f"深圳第{i}条日常", "published_at": f"2026-11-21T{i:02d}:00:00+08:00"}
+             for i in range(15)]
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    sim = SimulatorServer(posts).start()
+    sim.set_fault("weibo", "duplicate_ids")
+    db = f"health_{uuid.uuid4().hex[:8]}"
+    try:
+        _run_once(_env(mongo_uri, redis_url, sim, tmp_path, db))
+    finally:
+        sim.stop()
+    health = {d["_id"]: d for d in MongoClient(mongo_uri)[db]["source_health"].find()}
+    MongoClient(mongo_uri).drop_database(db)
+    assert health["weibo"]["state"] == "degraded" and "duplicate_id" in health["weibo"]["reason"]
+    assert health["tieba"]["state"] == "ok"

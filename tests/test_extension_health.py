@@ -47,3 +47,9 @@ def test_only_empty_answers_from_a_busy_source_degrade() -> None:
                  expected_quiet=QUIET, was_busy=True)
     assert busy[0] == "degraded" and "empty" in busy[1]
     assert state({"empty": 3, "end": 3})[0] == "ok"
+
+
+def test_a_deleted_post_is_healthy_but_mostly_deleted_degrades() -> None:
+    assert state({"ok": 6, "not_found": 1})[0] == "ok"  # skip the item, stay healthy
+    mostly = state({"ok": 2, "not_found": 5})
+    assert mostly[0] == "degraded" and "not_found 5/7" in mostly[1]

@@ -2,7 +2,10 @@
 
 - down: nothing healthy came back this round (every response blocked, malformed or failed);
 - degraded: any login wall, rate limit, block, captcha or rejected signature; parse failures
-  above CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; responses slower than
+  above CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; deleted or hidden posts above
+  CIVICWATCH_HEALTH_MAX_NOT_FOUND_RATIO of the answers about posts (one deleted post is
+  skipped and healthy, as platforms.md says; most of a round's posts gone means the source
+  hides content from us or serves stale listings); responses slower than
   CIVICWATCH_HEALTH_SLOW_S seconds; the same post id served twice in one round (a list shifting under
   the pager); only empty answers from a source whose last round had posts (the silent empty
   list is how some platforms block); or no new post for longer than `expected_quiet_minutes`;
@@ -35,7 +38,8 @@ SIDE_SIGNALS = ("slow", "duplicate_id")  # noted per response/item, not a respon
 
 
 def judge(outcomes: Counter[str], *, max_malformed_ratio: float, quiet_for: timedelta | None,
-          expected_quiet: timedelta, was_busy: bool = False) -> tuple[str, str]:
+          expected_quiet: timedelta, was_busy: bool = False, max_not_found_ratio: float = 0.5,
+          ) -> tuple[str, str]:
     """(state, reason) for one round's outcome counts."""
     total = sum(n for o, n in outcomes.items() if o not in SIDE_SIGNALS)
     healthy = sum(n for o, n in outcomes.items() if o in HEALTHY)
@@ -47,6 +51,9 @@ def judge(outcomes: Counter[str], *, max_malformed_ratio: float, quiet_for: time
             return "degraded", f"{outcome} ×{outcomes[outcome]}"
     if total and outcomes["malformed"] / total > max_malformed_ratio:
         return "degraded", f"malformed {outcomes['malformed']}/{total} responses"
+    opened = outcomes["ok"] + outcomes["not_found"]  # answers about posts (empty pages and ends aside)
+    if outcomes["not_found"] >= 2 and outcomes["not_found"] / opened > max_not_found_ratio:
+        return "degraded", f"not_found {outcomes['not_found']}/{opened} posts deleted or hidden"
     for signal in SIDE_SIGNALS:
         if outcomes[signal]:
             return "degraded", f"{signal} ×{outcomes[signal]}"
@@ -65,6 +72,7 @@ class SourceHealthExtension:
         self.outcomes: Counter[str] = Counter()
         self.evidence: list[str] = []
         self.max_malformed_ratio = crawler.settings.getfloat("CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO", 0.2)
+        self.max_not_found_ratio = crawler.settings.getfloat("CIVICWATCH_HEALTH_MAX_NOT_FOUND_RATIO", 0.5)
         self.slow_s = get_settings().health_slow_s
         self.keys: set[str] = set()
 
@@ -80,7 +88,7 @@ class SourceHealthExtension:
 
     def outcome(self, platform: str, outcome: str, url: str, evidence: str = "", **_: Any) -> None:
         self.outcomes[outcome] += 1
-        if outcome not in HEALTHY and len(self.evidence) < 10:
+        if (outcome not in HEALTHY or outcome == "not_found") and len(self.evidence) < 10:
             self.evidence.append(f"{outcome} {url} {evidence}".strip())
 
     def response(self, response: Any, request: Any, spider: Spider) -> None:
@@ -117,7 +125,8 @@ class SourceHealthExtension:
         quiet_for = (now - last_new) if last_new else None
         state, why = judge(self.outcomes, max_malformed_ratio=self.max_malformed_ratio,
                            quiet_for=quiet_for, expected_quiet=expected,
-                           was_busy=bool(previous.get("last_round_posts")))
+                           was_busy=bool(previous.get("last_round_posts")),
+                           max_not_found_ratio=self.max_not_found_ratio)
         errors = sum(n for o, n in self.outcomes.items() if o not in HEALTHY)
         changed = store.record_round(platform, at=now, state=state, reason=why, evidence=self.evidence,
                                      posts=int(stats.get("civicwatch/posts_count", 0)),

@@ -70,6 +70,8 @@ def board(request: Request, posts: list[Post], now: datetime, fault: Fault | Non
 def thread(request: Request, posts: list[Post], now: datetime, fault: Fault | None) -> Response:
     """Thread page /p/{tid}: the first floor with its time and IP属地."""
     tid = request.path_params["post_id"]
+    if fault and fault.kind == "deleted":  # listed on the board, gone when opened
+        return HTMLResponse("<html><title>贴吧404</title><body>该贴已被删除</body></html>", status_code=404)
     for p in posts:
         if p.post_id == tid:
             region = f'<span class="tail-info">IP属地:{html.escape(p.ip_region)}</span>' if p.ip_region else ""

@@ -106,3 +106,22 @@ def test_a_post_served_twice_while_paging_degrades(mongo_uri: str, redis_url: st
     MongoClient(mongo_uri).drop_database(db)
     assert health["weibo"]["state"] == "degraded" and "duplicate_id" in health["weibo"]["reason"]
     assert health["tieba"]["state"] == "ok"
+
+
+def test_posts_deleted_before_they_are_opened_degrade(mongo_uri: str, redis_url: str, redis_client: object,
+                                                      tmp_path: Path) -> None:
+    sim = SimulatorServer(POSTS).start()
+    sim.set_fault("tieba", "deleted")  # every thread on the board answers 404 "该贴已被删除"
+    db = f"health_{uuid.uuid4().hex[:8]}"
+    try:
+        _run_once(_env(mongo_uri, redis_url, sim, tmp_path, db))
+    finally:
+        sim.stop()
+    client = MongoClient(mongo_uri)
+    health = {d["_id"]: d for d in client[db]["source_health"].find()}
+    leads = {d["_id"] for d in client[db]["leads"].find()}
+    client.drop_database(db)
+    assert health["tieba"]["state"] == "degraded" and "not_found" in health["tieba"]["reason"], health["tieba"]
+    assert any("not_found" in e for e in health["tieba"]["evidence"])
+    assert health["weibo"]["state"] == "ok"
+    assert any(x.startswith("lead:weibo") for x in leads)

@@ -53,17 +53,20 @@ class PlatformSpider(scrapy.Spider):
         marks = [m for m in (self.watermarks.get(keyword), self.since) if m is not None]
         return max(marks) if marks else None
 
-    def keep_paging(self, keyword: str, page: int, posts: list[Post], has_next: bool) -> bool:
-        """Next page only while this one was all newer than the watermark."""
+    def keep_paging(self, keyword: str, page: int, posts: list[Post], has_next: bool,
+                    max_pages: int | None = None) -> bool:
+        """Next page only while this one was all newer than the watermark. A cut at the page
+        limit marks the keyword truncated, so its watermark does not move past unread posts."""
+        limit = min(self.max_pages, max_pages or self.max_pages)
         mark = self.watermark_for(keyword)
         if not has_next or not posts:
             return False
         if mark is not None and min(p.published_at for p in posts) <= mark:
             return False
-        if page >= self.max_pages:
+        if page >= limit:
             self.truncated_keywords.add(keyword)
             logger.warning("%s: %r cut at max_pages=%d before reaching the watermark",
-                           self.platform, keyword, self.max_pages)
+                           self.platform, keyword, limit)
             return False
         return True
 

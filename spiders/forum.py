@@ -97,6 +97,9 @@ class ForumSpider(PlatformSpider):
         for node in items:
             try:
                 values = {k: extract(node, sel) for k, sel in d.fields.items()}
+                missing = [k for k in ("post_id", "url", "published_at") if values.get(k) in (None, "")]
+                if missing:
+                    raise KeyError(f"nothing at {', '.join(missing)}")
                 values["url"] = response.urljoin(str(values["url"]))
                 post = Post(platform=d.platform, post_id=str(values["post_id"]), url=values["url"],
                             author=str(values.get("author") or ""), title=values.get("title"),
@@ -114,19 +117,31 @@ class ForumSpider(PlatformSpider):
             else:
                 yield post
         more = d.next_page is not None and bool(extract(root, d.next_page))
-        if self.keep_paging(keyword, page - d.first_page + 1, posts, more) and page - d.first_page + 1 < d.max_pages:
+        if self.keep_paging(keyword, page - d.first_page + 1, posts, more, max_pages=d.max_pages):
             yield self.list_request(d, board, page + 1)
         elif not more:
             self.record_outcome("end", response)
 
     def parse_detail(self, response: Response, d: ForumDefinition, post: Post) -> Iterator[Post]:
-        if response.status == 404:
+        if response.status in (404, 410):
             self.record_outcome("not_found", response, "deleted")
             return
+        if self.refused(response):
+            return
         assert d.detail is not None
-        node: Any = Parsel(text=response.text) if d.format == "html" else json.loads(response.text or "{}")
-        update = {k: extract(node, sel) for k, sel in d.detail.fields.items()}
-        if "text" in update and update["text"]:
-            update["text"] = strip_html(update["text"])
+        try:
+            node: Any = Parsel(text=response.text) if d.format == "html" else json.loads(response.text or "{}")
+            update = {k: extract(node, sel) for k, sel in d.detail.fields.items()}
+            if update.get("text"):
+                update["text"] = strip_html(str(update["text"]))
+            detailed = post.model_copy(update={k: v for k, v in update.items() if v})
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            self.record_outcome("malformed", response, f"detail page: {exc}")
+            yield post  # the listing's text is better than losing the post
+            return
+        if response.status >= 400:
+            self.record_outcome("malformed", response, f"HTTP {response.status} on a detail page")
+            yield post
+            return
         self.record_outcome("ok", response)
-        yield post.model_copy(update={k: v for k, v in update.items() if v})
+        yield detailed

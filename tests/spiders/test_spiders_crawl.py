@@ -141,6 +141,24 @@ def test_generic_forum_spider_reads_both_yaml_boards(tmp_path: Path) -> None:
     assert html_post["published_at"].startswith("2026-11-21T11:01")
 
 
+def test_forum_page_limit_marks_the_board_truncated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    szbbs = config / "forums" / "szbbs.yaml"
+    szbbs.write_text(szbbs.read_text(encoding="utf-8").replace("max_pages: 5", "max_pages: 1"), encoding="utf-8")
+    monkeypatch.setenv("CIVICWATCH_CONFIG_DIR", str(config))
+    server = SimulatorServer(Path(__file__).parent / "forum_posts.jsonl").start()
+    try:
+        items, log = crawl(server, "forum", tmp_path)
+    finally:
+        server.stop()
+    assert len([i for i in items if i["keyword"] == "szbbs:2"]) == 20  # one page of the definition's 1
+    # truncated: the crawl-state extension keeps this board's watermark where it was
+    assert "'szbbs:2' cut at max_pages=1" in log
+
+
 def test_forum_definition_errors_name_file_and_field(tmp_path: Path) -> None:
     from crawlers.config.forums import load_forums
     from crawlers.exceptions import ConfigError

@@ -89,3 +89,54 @@ def test_mutated_real_shapes_never_raise(path: list[Any], value: Any, platform: 
     posts = [x for x in out if isinstance(x, Post)]
     assert all(p.platform == platform for p in posts)
     assert outcomes(s) >= 1
+
+
+GOV_OK = {"code": 0, "data": {"next": 2, "rows": [
+    {"msgId": "7", "link": "/m/7", "subject": "噪音", "nick": "a", "body": "南山<b>工地</b>", "createdAt": "5分钟前"}]}}
+JSON_FORUM = {"name": "fuzzboard", "format": "json", "list_url": "https://wz.example-gov.cn/api?b={board}&page={page}",
+              "boards": ["x"], "items": {"path": "data.rows"}, "next_page": {"path": "data.next"},
+              "fields": {"post_id": {"path": "msgId"}, "url": {"path": "link"}, "published_at": {"path": "createdAt"},
+                         "title": {"path": "subject"}},
+              "detail": {"fields": {"text": {"path": "data.body"}}}}
+
+
+@settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 5) | st.sampled_from(["data", "rows", "msgId", "link", "createdAt"]), max_size=4),
+       json_values, st.booleans(), st.sampled_from([200, 404, 429, 500]))
+def test_generic_forum_json_listing_and_detail_never_raise(path: list[Any], value: Any, truncate: bool,
+                                                           status: int) -> None:
+    from crawlers.config.forums import ForumDefinition
+    from spiders.forum import ForumSpider
+
+    d = ForumDefinition.model_validate(JSON_FORUM)
+    body = json.dumps(mutate(GOV_OK, path, value)).encode()
+    body = body[: len(body) // 2] if truncate else body
+    s = spider(ForumSpider)
+    url = "https://wz.example-gov.cn/api?b=x&page=1"
+    listing = TextResponse(url=url, body=body, status=status, encoding="utf-8", request=Request(url))
+    out = list(s.parse_list(listing, d=d, board="x", page=1))
+    assert all(isinstance(x, Request) for x in out)  # posts wait for their detail page
+    assert all(p.post_id and p.post_id != "None" for p in (r.cb_kwargs.get("post") for r in out) if p)
+    assert outcomes(s) >= 1
+    post = Post(platform="forum", post_id="7", url="https://wz.example-gov.cn/m/7", author="a", text="列表里的字",
+                published_at="2026-11-21T10:00:00+08:00", keyword="fuzzboard:x")
+    before = outcomes(s)
+    detail = TextResponse(url=post.url, body=body, status=status, encoding="utf-8", request=Request(post.url))
+    got = list(s.parse_detail(detail, d=d, post=post))
+    assert all(isinstance(x, Post) and x.post_id == "7" for x in got) and len(got) <= 1
+    assert outcomes(s) == before + 1  # every detail answer is classified exactly once
+
+
+def test_generic_forum_skips_items_without_an_id_and_counts_them() -> None:
+    from crawlers.config.forums import ForumDefinition
+    from spiders.forum import ForumSpider
+
+    d = ForumDefinition.model_validate({**JSON_FORUM, "detail": None})
+    rows = [{**GOV_OK["data"]["rows"][0], "msgId": None}, GOV_OK["data"]["rows"][0]]  # type: ignore[index]
+    s = spider(ForumSpider)
+    url = "https://wz.example-gov.cn/api?b=x&page=1"
+    body = json.dumps({"data": {"rows": rows}}).encode()
+    out = list(s.parse_list(TextResponse(url=url, body=body, encoding="utf-8", request=Request(url)),
+                            d=d, board="x", page=1))
+    assert [p.post_id for p in out if isinstance(p, Post)] == ["7"]
+    assert s.crawler.stats.get_value("source/outcome/malformed") == 1

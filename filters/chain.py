@@ -18,6 +18,7 @@ from filters.dedup import DuplicateIndex
 from filters.normalize import normalize
 from filters.places import PlaceResolver
 from filters.rules import RuleSet
+from filters.screen import CandidateScreen
 from filters.steps import FILTERS_BASE, LEAD_THRESHOLD, PostContext
 
 Step = Callable[[PostContext, "FilterChain"], None]
@@ -37,6 +38,7 @@ class FilterChain:
         self.classifier = classifier
         self.rules = rules
         self.steps = steps or build_steps()
+        self.screen = CandidateScreen(classifier, places)
         self.dups = DuplicateIndex()
         self.lead_threshold = LEAD_THRESHOLD
 

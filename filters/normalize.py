@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 _TAG = re.compile(r"<[^>]{0,300}>")
@@ -20,9 +19,11 @@ _HAN = r"\u4e00-\u9fff"
 # Separators slipped between two Chinese characters: spaces, * . - _ ~ · | / and friends.
 _INTERLEAVED = re.compile(rf"(?<=[{_HAN}])[\s\*\.\-_~·•|/\\#]+(?=[{_HAN}])")
 _REPOST = re.compile(r"//\s*@[^:：\s]{1,30}[:：]")
-_SPACES = re.compile(r"\s+")
-_HAN_CHAR = re.compile(f"[{_HAN}]")
 _PART = "\ue000"  # private-use mark joining title, own words and quote so they are cleaned in one pass
+
+
+# CJK blocks whose characters OpenCC may convert (unified, extension A and B, compatibility).
+_CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
 
 
 @lru_cache(maxsize=1)
@@ -32,30 +33,100 @@ def _t2s() -> object:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> re.Pattern[str]:
+    """Characters that OpenCC's t2s changes on their own. A text with none of them is left as
+    it is: conversion is the costliest step of normalising, and most posts are already
+    simplified. (t2s phrase rules only ever rewrite phrases holding such a character.)"""
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi)]
+    converted = _t2s().convert("\n".join(chars)).split("\n")  # type: ignore[attr-defined]
+    changed = "".join(a for a, b in zip(chars, converted, strict=True) if a != b and ord(a) < 0x10000)
+    # sre keeps a fast bitmap only for BMP sets; rare extension-B characters all go to OpenCC.
+    return re.compile(f"[{changed}]|[\U00020000-\U0002A6DF]")
+
+
 def to_simplified(text: str) -> str:
+    if not _traditional().search(text):
+        return text
     return _t2s().convert(text)  # type: ignore[attr-defined]
+
+
+# Full-width punctuation in nearly every Chinese post, with what NFKC makes of it.
+_COMMON_FULLWIDTH = (("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"), ("（", "("),
+                     ("）", ")"), ("\u3000", " "))
+
+
+@lru_cache(maxsize=1)
+def _unusual() -> re.Pattern[str]:
+    """Any character that NFKC or the emoji rule could change, other than the common
+    full-width punctuation: most posts have none, and are spared NFKC (a third of the cost
+    of cleaning a post). Combining marks and jamo are unusual too, since NFKC composes them."""
+    usual = [chr(c) for lo, hi in ((0x20, 0x7F), (0x3000, 0x3040), (0x2000, 0x2070), (0xFF00, 0xFFF0))
+             for c in range(lo, hi)]
+    usual = [c for c in usual if unicodedata.normalize("NFKC", c) == c and not unicodedata.combining(c)
+             and not _EMOJI.match(c)]
+    usual += [fw for fw, _ in _COMMON_FULLWIDTH] + ["\t\n\r", _PART, "\u3400-\u4dbf\u4e00-\u9fff"]
+    return re.compile("[^" + "".join(c if len(c) > 1 else re.escape(c) for c in usual) + "]")
+
+
+@lru_cache(maxsize=1)
+def _stable_emoji() -> re.Pattern[str]:
+    """The emoji NFKC leaves as they are: removing them first spares NFKC for most posts."""
+    ranges = ((0x1F000, 0x1FB00), (0x2600, 0x27C0), (0xFE0F, 0xFE10), (0x200D, 0x200E), (0x20E3, 0x20E4))
+    stable = [c for lo, hi in ranges for c in range(lo, hi)
+              if unicodedata.normalize("NFKC", chr(c)) == chr(c) and _EMOJI.match(chr(c))]
+    spans: list[list[int]] = []
+    for c in stable:  # as ranges: sre tests a long list of astral characters one by one
+        if spans and spans[-1][1] == c - 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    return re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in spans) + "]+")
+
+
+def _nfkc(text: str) -> str:
+    if _unusual().search(text):
+        text = _stable_emoji().sub(" ", text)
+        if _unusual().search(text):
+            return _EMOJI.sub(" ", unicodedata.normalize("NFKC", text))
+    for fullwidth, half in _COMMON_FULLWIDTH:
+        if fullwidth in text:
+            text = text.replace(fullwidth, half)
+    return text
 
 
 def clean(text: str) -> str:
     """Canonical matching form of one text (not for display: it drops emoji and separators)."""
-    text = _TAG.sub(" ", html.unescape(text))
-    text = unicodedata.normalize("NFKC", text)
-    text = _EMOJI.sub(" ", text)
-    if _HAN_CHAR.search(text):
-        text = to_simplified(text)
+    text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = to_simplified(_nfkc(text))
     text = _INTERLEAVED.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
-@dataclass(frozen=True)
 class Normalized:
-    own: str          # the author's own words
-    reposted: str     # text quoted from the repost chain
-    title: str
+    """A post's words in matching form: the author's own, the quoted repost chain, the title."""
 
-    @property
-    def full(self) -> str:
-        return " ".join(p for p in (self.title, self.own, self.reposted) if p)
+    __slots__ = ("own", "reposted", "title", "full")
+
+    def __init__(self, own: str, reposted: str = "", title: str = "") -> None:
+        self.own = own
+        self.reposted = reposted
+        self.title = title
+        # Everything, as the classifier and place resolver read it (a repost is about the
+        # quoted incident, so the quoted words count too).
+        self.full = " ".join(p for p in (title, own, reposted) if p) if (title or reposted) else own
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Normalized) and \
+            (self.own, self.reposted, self.title) == (other.own, other.reposted, other.title)
+
+    def __hash__(self) -> int:
+        return hash((self.own, self.reposted, self.title))
+
+    def __repr__(self) -> str:
+        return f"Normalized(own={self.own!r}, reposted={self.reposted!r}, title={self.title!r})"
 
 
 def split_repost(text: str) -> tuple[str, str]:
@@ -67,6 +138,9 @@ def split_repost(text: str) -> tuple[str, str]:
 
 def normalize(text: str, title: str | None = None) -> Normalized:
     own, reposted = split_repost(html.unescape(text or ""))
+    if not title and not reposted:  # most posts: one text, cleaned alone
+        return Normalized(clean(own.replace(_PART, "") if _PART in own else own))
+    # Title, own words and quote cleaned in one pass, joined by a mark the input cannot hold.
     parts = clean(_PART.join(p.replace(_PART, "") for p in (title or "", own, reposted))).split(_PART)
     if len(parts) != 3:  # cannot happen (the mark is removed from the input), but stay safe
         return Normalized(own=clean(own), reposted=clean(reposted), title=clean(title or ""))

@@ -14,17 +14,19 @@ from filters.classify import Classification
 from filters.normalize import Normalized, normalize
 from filters.pii import mask_pii
 from filters.places import PlaceResult
+from filters.screen import ITEM_WORD, SHENZHEN_NAME, Scan
 
 if TYPE_CHECKING:
     from filters.chain import FilterChain
 
 FILTERS_BASE: dict[str, int | None] = {
     "filters.steps.normalise": 100,
-    "filters.steps.mask": 200,
+    "filters.steps.screen": 150,
     "filters.steps.classify": 250,
     "filters.steps.locate": 300,
     "filters.steps.apply_rules": 450,
     "filters.steps.decide": 500,
+    "filters.steps.mask": 550,
     "filters.steps.duplicates": 600,
 }
 
@@ -40,6 +42,9 @@ GENERIC_DANGER = {"老人", "小孩", "孩子", "婴儿", "随时", "随时会",
 class PostContext:
     post: Post
     norm: Normalized | None = None
+    scan: Scan | None = None      # the first pass's matches (None when that step is disabled)
+    screened: str | None = None   # why the first pass ruled the post out (then later steps skip it)
+    found: int = ITEM_WORD | SHENZHEN_NAME
     text_masked: str = ""
     place: PlaceResult | None = None
     cls: Classification | None = None
@@ -57,22 +62,38 @@ def normalise(ctx: PostContext, chain: FilterChain) -> None:
     ctx.norm = normalize(ctx.post.text, ctx.post.title)
 
 
+def screen(ctx: PostContext, chain: FilterChain) -> None:
+    if ctx.norm is None:
+        return
+    ctx.scan = chain.screen.scan(ctx.norm.full)
+    ctx.found = ctx.scan.found
+    if not ctx.found & ITEM_WORD:
+        ctx.screened = "无可办事项"
+    elif not ctx.found & SHENZHEN_NAME:
+        ctx.screened = "未确定在深圳"
+
+
 def mask(ctx: PostContext, chain: FilterChain) -> None:
-    ctx.text_masked = mask_pii(ctx.post.text)
+    # Only leads are stored or dispatched; other posts are dropped without keeping their text.
+    if ctx.is_lead:
+        ctx.text_masked = mask_pii(ctx.post.text)
 
 
 def _no_problem(ctx: PostContext) -> bool:
     """No catalogue problem in the post: place and rules cannot make it a lead, so they are
-    skipped — that is most of a platform's stream, and what keeps the chain fast."""
-    return ctx.cls is not None and ctx.cls.item is None
+    skipped."""
+    return ctx.screened is not None or (ctx.cls is not None and ctx.cls.item is None)
 
 
 def locate(ctx: PostContext, chain: FilterChain) -> None:
+    if ctx.screened:
+        return
     assert ctx.norm is not None
     if _no_problem(ctx):
         ctx.place = PlaceResult(is_shenzhen=False, score=0.0, district=None, street=None)
         return
-    ctx.place = chain.places.resolve(ctx.norm.full, ctx.post.ip_region)
+    ctx.place = (chain.screen.locate(ctx.scan, ctx.norm.full, ctx.post.ip_region) if ctx.scan is not None
+                 else chain.places.resolve(ctx.norm.full, ctx.post.ip_region))
     if ctx.place.evidence:
         ctx.reasons.append("地点：" + "、".join(ctx.place.evidence[:4]))
     if ctx.place.foreign:
@@ -80,17 +101,20 @@ def locate(ctx: PostContext, chain: FilterChain) -> None:
 
 
 def classify(ctx: PostContext, chain: FilterChain) -> None:
+    if ctx.screened:
+        return
     assert ctx.norm is not None
     # A repost is about the quoted incident, so the quoted words count too.
     text = ctx.norm.full
-    ctx.cls = chain.classifier.classify(text)
+    ctx.cls = chain.screen.classify(ctx.scan) if ctx.scan is not None else chain.classifier.classify(text)
     if ctx.cls.item:
         ctx.matched.extend(ctx.cls.item_terms)
         ctx.reasons.append(f"事项 {ctx.cls.item}：" + "、".join(ctx.cls.item_terms[:4]))
 
 
 def apply_rules(ctx: PostContext, chain: FilterChain) -> None:
-    if chain.rules is None or _no_problem(ctx):
+    # Rules can veto a lead or add to its score, never make one: skipped outside Shenzhen.
+    if chain.rules is None or _no_problem(ctx) or not (ctx.place and ctx.place.is_shenzhen):
         return
     hits = chain.rules.evaluate(ctx.post, ctx.norm)
     for hit in hits:
@@ -102,6 +126,9 @@ def apply_rules(ctx: PostContext, chain: FilterChain) -> None:
 
 
 def decide(ctx: PostContext, chain: FilterChain) -> None:
+    if ctx.screened:
+        ctx.reasons.append(ctx.screened)
+        return
     assert ctx.place is not None and ctx.cls is not None
     cls = ctx.cls
     danger = [d for d in cls.danger if d not in GENERIC_DANGER]
@@ -131,7 +158,17 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
 def duplicates(ctx: PostContext, chain: FilterChain) -> None:
     # A non-lead about a catalogue problem (a follow-up, a news rewrite) may still belong to a
     # known incident: it is looked up, but only leads are added, so dup_of always names a lead.
-    if ctx.norm is None or not (ctx.is_lead or (ctx.cls and ctx.cls.item)):
+    if ctx.norm is None:
+        return
+    if ctx.screened:
+        if ctx.found & ITEM_WORD:  # a copy of a lead's words, with its place left out
+            dup_of, why = chain.dups.find(own=ctx.norm.own, reposted=ctx.norm.reposted, street=None,
+                                          item=None, wording_only=True, published_at=ctx.post.published_at)
+            if dup_of and dup_of != ctx.post.key:
+                ctx.dup_of = dup_of
+                ctx.reasons.append(f"重复：{why}")
+        return
+    if not (ctx.is_lead or (ctx.cls and ctx.cls.item)):
         return
     place, item = ctx.place, ctx.cls.item if ctx.cls else None
     street = place.street if place else None

@@ -73,3 +73,20 @@ def test_remembered_leads_seed_duplicates_after_a_restart(chain: FilterChain) ->
     fresh.remember(first.model_copy(update={"text": d.text_masked}), d)
     again = fresh.decide(post("9", "龙华区民治街道小区楼道煤气味很浓，已经打了燃气公司电话", minutes=20))
     assert again.dup_of == "weibo:1"
+
+
+def test_the_first_pass_screen_changes_no_decision() -> None:
+    """The screen only skips work: with it and without it, every labelled post is decided alike."""
+    import json
+
+    shared = Path(__file__).resolve().parents[3] / "shared" / "data" / "dev_posts.jsonl"
+    sample = Path(__file__).resolve().parents[2] / "simulator" / "data" / "sample_posts.jsonl"
+    rows = [json.loads(x) for p in (shared, sample) if p.exists() for x in p.read_text(encoding="utf-8").splitlines()]
+    posts = [Post.model_validate({k: v for k, v in r.items() if k != "label"}) for r in rows]
+    screened = FilterChain.from_config(CONFIG).decide_batch(posts)
+    unscreened = FilterChain.from_config(CONFIG, overrides={"filters.steps.screen": None}).decide_batch(posts)
+    fields = ("is_lead", "district", "street", "item", "urgency", "dup_of", "text_masked")
+    assert sum(d.is_lead for d in screened) > 20
+    for a, b in zip(screened, unscreened, strict=True):
+        assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields], a.post_id
+        assert a.score == b.score or not a.is_lead  # a screened post is not scored

@@ -1,0 +1,38 @@
+"""The first-pass screen: one scan says whether a post has an item word and a Shenzhen name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from crawlers.config import Settings, load_config
+from crawlers.models import SHANGHAI, Post
+from filters.chain import FilterChain
+from filters.normalize import normalize
+from filters.screen import ITEM_WORD, SHENZHEN_NAME
+
+CHAIN = FilterChain.from_config(load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config")))
+
+
+def flags(text: str) -> int:
+    return CHAIN.screen.scan(normalize(text).full).found
+
+
+def test_both_vocabularies_are_seen_in_one_scan() -> None:
+    assert flags("龍華區民治這邊井蓋不見了") == ITEM_WORD | SHENZHEN_NAME  # traditional, after normalising
+    assert flags("广州天河这边井盖不见了") == ITEM_WORD                 # another city's problem
+    assert flags("周末去大鹏所城玩，天气很好") == SHENZHEN_NAME         # a place, no problem
+    assert flags("今天心情不错") == 0
+
+
+def test_a_screened_post_skips_the_later_steps_and_says_why() -> None:
+    chain = CHAIN
+    d = chain.decide(_post("广州天河这边井盖不见了，晚上很危险"))
+    assert not d.is_lead and d.reasons == ["未确定在深圳"] and d.item is None and d.district is None
+    d = chain.decide(_post("今天心情不错"))
+    assert d.reasons == ["无可办事项"] and d.text_masked == ""  # non-leads keep no text
+
+
+def _post(text: str) -> Post:
+    return Post(platform="weibo", post_id=str(abs(hash(text))), url="https://example.org/1", text=text,
+                published_at=datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI))

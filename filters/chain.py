@@ -38,7 +38,7 @@ class FilterChain:
         self.classifier = classifier
         self.rules = rules
         self.steps = steps or build_steps()
-        self.screen = CandidateScreen(classifier, places)
+        self.screen = CandidateScreen(classifier.item_words, places.shenzhen_names)
         self.dups = DuplicateIndex()
         self.lead_threshold = LEAD_THRESHOLD
 

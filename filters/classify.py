@@ -8,7 +8,6 @@ cues and subtracts noise (ads, jokes, guides, praise).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,11 +64,10 @@ class Classifier:
         for kind in ("danger", "complaint", "noise"):
             for t in getattr(vocabulary, kind):
                 groups[str(t)].append((kind, ""))
-        self.payloads = {term: (term, tuple(tags)) for term, tags in groups.items()}
         self.item_words = frozenset(w for w, tags in groups.items() if any(k == "item" for k, _ in tags))
         self.automaton = ahocorasick.Automaton()
-        for term, payload in self.payloads.items():
-            self.automaton.add_word(term, payload)
+        for term, tags in groups.items():
+            self.automaton.add_word(term, (term, tuple(tags)))
         self.automaton.make_automaton()
 
     @classmethod
@@ -77,16 +75,11 @@ class Classifier:
         return cls(load_model(ClassifierFile, path), catalogue, path=str(path))
 
     def classify(self, text: str) -> Classification:
-        return self.tally(payload for _, payload in self.automaton.iter(text))
-
-    def tally(self, found: Iterable[tuple[str, tuple[tuple[str, str], ...]]]) -> Classification:
-        """Classification from (word, tags) matches: this automaton's, or the first-pass scan's
-        (filters/screen.py), which carries the same payloads."""
         scores: dict[str, float] = defaultdict(float)
         seen: set[str] = set()
         hits: dict[str, list[str]] = defaultdict(list)
         item_terms: dict[str, list[str]] = defaultdict(list)
-        for term, tags in found:
+        for _, (term, tags) in self.automaton.iter(text):
             if term in seen:
                 continue
             seen.add(term)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -90,31 +89,14 @@ class PlaceResolver:
         # Every name that can count for Shenzhen (the candidate screen's half of the vocabulary).
         self.shenzhen_names = frozenset(t for t, entries in names.items()
                                         if any(e.kind != "foreign" for e in entries))
-        self.payloads = {term: (term, tuple(entries)) for term, entries in names.items()}
-        for term, payload in self.payloads.items():
-            self.automaton.add_word(term, payload)
+        for term, entries in names.items():
+            self.automaton.add_word(term, (term, tuple(entries)))
         self.automaton.make_automaton()
 
-    @staticmethod
-    def _longest(found: list[tuple[int, int, str, tuple[_Name, ...]]]
-                 ) -> list[tuple[int, int, str, tuple[_Name, ...]]]:
-        """Longest non-overlapping matches, left to right."""
-        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
-        out, last_end = [], -1
-        for m in found:
-            if m[0] >= last_end:
-                out.append(m)
-                last_end = m[1]
-        return out
-
     def resolve(self, text: str, ip_region: str | None = None) -> PlaceResult:
-        return self.resolve_found(self.automaton.iter(text), text, ip_region)
-
-    def resolve_found(self, found: Iterable[tuple[int, tuple[str, tuple[_Name, ...]]]], text: str,
-                      ip_region: str | None = None) -> PlaceResult:
-        """Resolution from (end, (name, entries)) matches in `text`: this automaton's, or the
-        first-pass scan's (filters/screen.py), which carries the same payloads."""
-        matches = self._longest([(end - len(term) + 1, end + 1, term, entries) for end, (term, entries) in found])
+        # Longest non-overlapping names, left to right (pyahocorasick does that in C).
+        matches = [(end - len(term) + 1, end + 1, term, entries)
+                   for end, (term, entries) in self.automaton.iter_long(text)]
         foreign_ends = {end for start, end, _, entries in matches if entries[0].kind == "foreign"}
         mentions: list[tuple[str, _Name]] = []
         foreign: list[str] = []

@@ -14,7 +14,7 @@ from filters.classify import Classification
 from filters.normalize import Normalized, normalize
 from filters.pii import mask_pii
 from filters.places import PlaceResult
-from filters.screen import ITEM_WORD, SHENZHEN_NAME, Scan
+from filters.screen import ITEM_WORD, SHENZHEN_NAME
 
 if TYPE_CHECKING:
     from filters.chain import FilterChain
@@ -42,7 +42,6 @@ GENERIC_DANGER = {"老人", "小孩", "孩子", "婴儿", "随时", "随时会",
 class PostContext:
     post: Post
     norm: Normalized | None = None
-    scan: Scan | None = None      # the first pass's matches (None when that step is disabled)
     screened: str | None = None   # why the first pass ruled the post out (then later steps skip it)
     found: int = ITEM_WORD | SHENZHEN_NAME
     text_masked: str = ""
@@ -65,8 +64,7 @@ def normalise(ctx: PostContext, chain: FilterChain) -> None:
 def screen(ctx: PostContext, chain: FilterChain) -> None:
     if ctx.norm is None:
         return
-    ctx.scan = chain.screen.scan(ctx.norm.full)
-    ctx.found = ctx.scan.found
+    ctx.found = chain.screen.scan(ctx.norm.full)
     if not ctx.found & ITEM_WORD:
         ctx.screened = "无可办事项"
     elif not ctx.found & SHENZHEN_NAME:
@@ -92,8 +90,7 @@ def locate(ctx: PostContext, chain: FilterChain) -> None:
     if _no_problem(ctx):
         ctx.place = PlaceResult(is_shenzhen=False, score=0.0, district=None, street=None)
         return
-    ctx.place = (chain.screen.locate(ctx.scan, ctx.norm.full, ctx.post.ip_region) if ctx.scan is not None
-                 else chain.places.resolve(ctx.norm.full, ctx.post.ip_region))
+    ctx.place = chain.places.resolve(ctx.norm.full, ctx.post.ip_region)
     if ctx.place.evidence:
         ctx.reasons.append("地点：" + "、".join(ctx.place.evidence[:4]))
     if ctx.place.foreign:
@@ -104,9 +101,7 @@ def classify(ctx: PostContext, chain: FilterChain) -> None:
     if ctx.screened:
         return
     assert ctx.norm is not None
-    # A repost is about the quoted incident, so the quoted words count too.
-    text = ctx.norm.full
-    ctx.cls = chain.screen.classify(ctx.scan) if ctx.scan is not None else chain.classifier.classify(text)
+    ctx.cls = chain.classifier.classify(ctx.norm.full)
     if ctx.cls.item:
         ctx.matched.extend(ctx.cls.item_terms)
         ctx.reasons.append(f"事项 {ctx.cls.item}：" + "、".join(ctx.cls.item_terms[:4]))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from crawlers.models import Post
 from filters.classify import Classification
+from filters.dedup import FOLLOW_UP
 from filters.normalize import Normalized, normalize
 from filters.pii import mask_pii
 from filters.places import PlaceResult
@@ -32,6 +33,7 @@ FILTERS_BASE: dict[str, int | None] = {
 
 # Lead score needed to keep a post (tuned on the labelled dev set; see `civicwatch evaluate --folds`).
 LEAD_THRESHOLD = 1.0
+INCLUDE_BONUS = 0.5  # added to the score of a post an `include` rule hits
 # Danger words that also turn up in ordinary complaints ("很危险", "差点撞到"): they add to the
 # lead score but never raise urgency on their own; the rest (被困, 煤气味, 起火…) do.
 GENERIC_DANGER = {"老人", "小孩", "孩子", "婴儿", "随时", "随时会", "安全隐患", "危险", "太危险", "吓人",
@@ -43,6 +45,7 @@ class PostContext:
     post: Post
     norm: Normalized | None = None
     screened: str | None = None   # why the first pass ruled the post out (then later steps skip it)
+    out_of_reach: bool = False    # scored too low to be a lead wherever it is: not placed
     found: int = ITEM_WORD | SHENZHEN_NAME
     text_masked: str = ""
     place: PlaceResult | None = None
@@ -83,11 +86,28 @@ def _no_problem(ctx: PostContext) -> bool:
     return ctx.screened is not None or (ctx.cls is not None and ctx.cls.item is None)
 
 
+def _base_score(cls: Classification) -> float:
+    """The lead score before rules: item words, complaint cues and danger, less noise words."""
+    danger = [d for d in cls.danger if d not in GENERIC_DANGER]
+    return (cls.item_score + 0.6 * min(len(cls.complaint), 4) + 0.5 * min(len(danger), 2)
+            - 1.2 * min(len(cls.noise), 3))
+
+
+def _out_of_reach(ctx: PostContext, chain: FilterChain) -> bool:
+    """Below the lead threshold even with an include rule's bonus: where the post is cannot
+    change that, so it is not placed (a follow-up still is: duplicates match it by place)."""
+    assert ctx.cls is not None and ctx.norm is not None
+    return (_base_score(ctx.cls) + INCLUDE_BONUS < chain.lead_threshold
+            and not FOLLOW_UP.match(ctx.norm.own))
+
+
 def locate(ctx: PostContext, chain: FilterChain) -> None:
     if ctx.screened:
         return
     assert ctx.norm is not None
-    if _no_problem(ctx):
+    if not _no_problem(ctx) and _out_of_reach(ctx, chain):
+        ctx.out_of_reach = True
+    if _no_problem(ctx) or ctx.out_of_reach:
         ctx.place = PlaceResult(is_shenzhen=False, score=0.0, district=None, street=None)
         return
     ctx.place = chain.places.resolve(ctx.norm.full, ctx.post.ip_region)
@@ -110,7 +130,7 @@ def classify(ctx: PostContext, chain: FilterChain) -> None:
 def apply_rules(ctx: PostContext, chain: FilterChain) -> None:
     # Rules can veto a lead or add to its score, never make one: skipped outside Shenzhen.
     if chain.rules is None or _no_problem(ctx) or not (ctx.place and ctx.place.is_shenzhen):
-        return
+        return  # (an out-of-reach post is not placed, so not in Shenzhen either)
     hits = chain.rules.evaluate(ctx.post, ctx.norm)
     for hit in hits:
         ctx.rule_hits.append(hit.name)
@@ -127,13 +147,14 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
     assert ctx.place is not None and ctx.cls is not None
     cls = ctx.cls
     danger = [d for d in cls.danger if d not in GENERIC_DANGER]
-    ctx.score = round(cls.item_score + 0.6 * min(len(cls.complaint), 4) + 0.5 * min(len(danger), 2)
-                      - 1.2 * min(len(cls.noise), 3)
-                      + (0.5 if "include" in chain.rule_kinds(ctx.rule_hits) else 0.0), 2)
+    ctx.score = round(_base_score(cls)
+                      + (INCLUDE_BONUS if "include" in chain.rule_kinds(ctx.rule_hits) else 0.0), 2)
     if cls.noise:
         ctx.reasons.append("噪声词：" + "、".join(cls.noise[:3]))
     if cls.item is None:
         ctx.reasons.append("无可办事项")
+    elif ctx.out_of_reach:
+        ctx.reasons.append(f"线索分 {ctx.score} < {chain.lead_threshold}（未定位）")
     elif not ctx.place.is_shenzhen:
         ctx.reasons.append("未确定在深圳")
     elif ctx.vetoed_by:

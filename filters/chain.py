@@ -38,6 +38,9 @@ class FilterChain:
         self.classifier = classifier
         self.rules = rules
         self.steps = steps or build_steps()
+        # After the step that screened a post out, only the steps marked to serve such posts run.
+        self._for_screened = [[s for s in self.steps[i + 1:] if getattr(s, "serves_screened", False)]
+                              for i in range(len(self.steps))]
         self.screen = CandidateScreen(classifier.item_words, places.shenzhen_names)
         self.dups = DuplicateIndex()
         self.lead_threshold = LEAD_THRESHOLD
@@ -63,8 +66,12 @@ class FilterChain:
 
     def decide(self, post: Post) -> Decision:
         ctx = PostContext(post=post)
-        for step in self.steps:
+        for i, step in enumerate(self.steps):
             step(ctx, self)
+            if ctx.screened is not None:
+                for rest in self._for_screened[i]:
+                    rest(ctx, self)
+                break
         return self._decision(ctx)
 
     def decide_batch(self, posts: Iterable[Post]) -> list[Decision]:
@@ -84,6 +91,9 @@ class FilterChain:
                       district=decision.district, spots=spots)
 
     def _decision(self, ctx: PostContext) -> Decision:
+        if ctx.screened is not None:  # most posts: nothing but why, and a duplicate link
+            return Decision(platform=ctx.post.platform, post_id=ctx.post.post_id, is_lead=False,
+                            dup_of=ctx.dup_of, reasons=ctx.reasons)
         place, cls = ctx.place, ctx.cls
         item = self.catalogue.items.get(cls.item) if (ctx.is_lead and cls and cls.item) else None
         return Decision(

@@ -18,7 +18,7 @@ from filters.places import PlaceResult
 from filters.screen import ITEM_WORD, SHENZHEN_NAME
 
 if TYPE_CHECKING:
-    from filters.chain import FilterChain
+    from filters.chain import FilterChain, Step
 
 FILTERS_BASE: dict[str, int | None] = {
     "filters.steps.normalise": 100,
@@ -58,6 +58,13 @@ class PostContext:
     dup_of: str | None = None
     matched: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+
+
+def serves_screened(step: Step) -> Step:
+    """Mark a step that also runs for posts the screen ruled out (FilterChain.decide skips the
+    others for them)."""
+    step.serves_screened = True  # type: ignore[attr-defined]
+    return step
 
 
 def normalise(ctx: PostContext, chain: FilterChain) -> None:
@@ -140,6 +147,7 @@ def apply_rules(ctx: PostContext, chain: FilterChain) -> None:
         ctx.reasons.append("规则：" + "、".join(h.name for h in hits))
 
 
+@serves_screened
 def decide(ctx: PostContext, chain: FilterChain) -> None:
     if ctx.screened:
         ctx.reasons.append(ctx.screened)
@@ -171,6 +179,7 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
             ctx.reasons.append("危及人身：" + "、".join(cls.danger[:3]))
 
 
+@serves_screened
 def duplicates(ctx: PostContext, chain: FilterChain) -> None:
     # A non-lead about a catalogue problem (a follow-up, a news rewrite) may still belong to a
     # known incident: it is looked up, but only leads are added, so dup_of always names a lead.

@@ -67,7 +67,9 @@ class Classifier:
         self.item_words = frozenset(w for w, tags in groups.items() if any(k == "item" for k, _ in tags))
         self.automaton = ahocorasick.Automaton()
         for term, tags in groups.items():
-            self.automaton.add_word(term, (term, tuple(tags)))
+            # (word, its items with their weights, its other kinds), ready for classify's loop
+            items = tuple((code, self.weights[(term, code)]) for kind, code in tags if kind == "item")
+            self.automaton.add_word(term, (term, items, tuple(kind for kind, _ in tags if kind != "item")))
         self.automaton.make_automaton()
 
     @classmethod
@@ -75,20 +77,19 @@ class Classifier:
         return cls(load_model(ClassifierFile, path), catalogue, path=str(path))
 
     def classify(self, text: str) -> Classification:
-        scores: dict[str, float] = defaultdict(float)
+        scores: dict[str, float] = {}
+        item_terms: dict[str, list[str]] = {}
+        hits: dict[str, list[str]] = {"complaint": [], "noise": [], "danger": []}
         seen: set[str] = set()
-        hits: dict[str, list[str]] = defaultdict(list)
-        item_terms: dict[str, list[str]] = defaultdict(list)
-        for _, (term, tags) in self.automaton.iter(text):
+        for _, (term, items, kinds) in self.automaton.iter(text):
             if term in seen:
                 continue
             seen.add(term)
-            for kind, code in tags:
-                if kind == "item":
-                    scores[code] += self.weights[(term, code)]
-                    item_terms[code].append(term)
-                else:
-                    hits[kind].append(term)
+            for code, weight in items:
+                scores[code] = scores.get(code, 0.0) + weight
+                item_terms.setdefault(code, []).append(term)
+            for kind in kinds:
+                hits[kind].append(term)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         best = ranked[0] if ranked else (None, 0.0)
         return Classification(item=best[0], item_score=best[1],

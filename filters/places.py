@@ -90,26 +90,26 @@ class PlaceResolver:
         self.shenzhen_names = frozenset(t for t, entries in names.items()
                                         if any(e.kind != "foreign" for e in entries))
         for term, entries in names.items():
-            self.automaton.add_word(term, (term, tuple(entries)))
+            # A name shared by several places (e.g. a street short that is also a district
+            # short) keeps its strongest reading; another city's name has only that reading.
+            best = max(entries, key=lambda n: n.weight)
+            self.automaton.add_word(term, (term, best, best.kind == "foreign"))
         self.automaton.make_automaton()
 
     def resolve(self, text: str, ip_region: str | None = None) -> PlaceResult:
-        # Longest non-overlapping names, left to right (pyahocorasick does that in C).
-        matches = [(end - len(term) + 1, end + 1, term, entries)
-                   for end, (term, entries) in self.automaton.iter_long(text)]
-        foreign_ends = {end for start, end, _, entries in matches if entries[0].kind == "foreign"}
         mentions: list[tuple[str, _Name]] = []
         foreign: list[str] = []
-        for start, end, term, entries in matches:
-            if entries[0].kind == "foreign":
+        foreign_ends: set[int] = set()
+        # Longest non-overlapping names, left to right (pyahocorasick does that in C).
+        for last, (term, best, is_foreign) in self.automaton.iter_long(text):
+            start, end = last - len(term) + 1, last + 1
+            if is_foreign:
                 foreign.append(term)
+                foreign_ends.add(end)
                 continue
             if start in foreign_ends or start - 1 in foreign_ends:
                 foreign.append(term)  # 鹤岗南山区: the other city's district
                 continue
-            # A name shared by several places (e.g. a street short that is also a district short)
-            # keeps the strongest reading.
-            best = max(entries, key=lambda n: n.weight)
             if best.weight == WEAK and _LOCATIVE.match(text, end):
                 best = _Name(best.kind, best.district, best.street, MEDIUM, best.canonical)  # 龙华这个工地
             mentions.append((term, best))

@@ -230,6 +230,16 @@ def _terms(node: object, groups: dict[str, list[str]]) -> set[str]:
     return set().union(*(_terms(n, groups) for n in node.nodes))  # type: ignore[attr-defined]
 
 
+def _fields(node: object) -> set[str]:
+    if isinstance(node, (Term, Group)):
+        return set(node.fields)
+    if isinstance(node, Not):
+        return _fields(node.node)
+    if isinstance(node, Near):
+        return set(node.left.fields)
+    return set().union(*(_fields(n) for n in node.nodes))  # type: ignore[attr-defined]
+
+
 class RuleSet:
     def __init__(self, spec: RulesFile, *, path: str | None = None) -> None:
         self.groups = {name: [clean(w) for w in words] for name, words in spec.groups.items()}
@@ -250,6 +260,8 @@ class RuleSet:
         self._kinds = {r.name: r.kind for r, _ in self.rules}
         # Most posts hit few words: skip rules none of whose necessary words hit.
         self._needs = [_positive_terms(node, self.groups) for _, node in self.rules]
+        # Only the fields some rule reads are cleaned and scanned.
+        self.fields = set().union(*(_fields(node) for _, node in self.rules)) if self.rules else set()
 
     @classmethod
     def from_file(cls, path: Path) -> RuleSet:
@@ -294,10 +306,10 @@ class RuleSet:
         raise TypeError(node)
 
     def evaluate(self, post: Post, norm: Normalized | None = None) -> list[RuleHit]:
-        texts = {"title": norm.title if norm else clean(post.title or ""),
-                 "text": (norm.own + " " + norm.reposted).strip() if norm else clean(post.text),
-                 "author": clean(post.author or ""), "ip_region": post.ip_region or ""}
-        hits = self._scan(texts)
+        readers = {"title": lambda: norm.title if norm else clean(post.title or ""),
+                   "text": lambda: (norm.own + " " + norm.reposted).strip() if norm else clean(post.text),
+                   "author": lambda: clean(post.author or ""), "ip_region": lambda: post.ip_region or ""}
+        hits = self._scan({f: readers[f]() for f in self.fields})
         words = {w for _, w in hits}
         out = []
         for (rule, node), needs in zip(self.rules, self._needs, strict=True):

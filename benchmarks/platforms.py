@@ -8,8 +8,13 @@
    platforms get no baseline; for the browser platforms the bare spider fetches the same pages
    without a browser, so the ratio is the price of rendering.
 2. `civicwatch run` (all platforms, embedded servers) with CIVICWATCH_TIME_SCALE so that one
-   hour of polling intervals passes in --hour-seconds; the process tree's RSS is sampled and the
-   peak printed (total, and Chromium's share).
+   hour of polling intervals passes in --hour-seconds; the process tree's memory is sampled and
+   the peak printed (total, and the shares of Chromium and of the Playwright driver).
+
+Memory is PSS, summed over the whole process tree: Chromium's processes (zygote-forked
+renderers, utilities) and the drivers share most of their pages, so summed RSS counts those
+pages once per process (RSS is printed too, for comparison). Chromium's share is every process
+started by a Chromium, whatever its name (its network service runs as `exe`).
 """
 
 from __future__ import annotations
@@ -90,6 +95,39 @@ def throughput(sim: SimulatorServer, tmp: Path, spider: str, n: int) -> str:
     return line
 
 
+def tree_memory(pid: int) -> dict[str, int]:
+    """PSS and RSS of `pid` and all its descendants, with the Chromium and driver shares."""
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return {}
+    chrome: set[int] = set()
+    for p in tree:  # a Chromium and everything it started (children list parents first)
+        try:
+            if "chrom" in p.name() or p.ppid() in chrome:
+                chrome.add(p.pid)
+        except psutil.Error:
+            pass
+    out = dict.fromkeys(("pss", "rss", "chrome_pss", "chrome_rss", "driver_pss", "chrome_procs"), 0)
+    for p in tree:
+        try:
+            m = p.memory_full_info()
+            name = p.name()
+        except psutil.Error:  # exited meanwhile
+            continue
+        pss = getattr(m, "pss", m.rss)
+        out["pss"] += pss
+        out["rss"] += m.rss
+        if p.pid in chrome:
+            out["chrome_pss"] += pss
+            out["chrome_rss"] += m.rss
+            out["chrome_procs"] += 1
+        elif name.startswith("node"):
+            out["driver_pss"] += pss
+    return out
+
+
 def peak_rss(posts: Path, hour_seconds: float) -> str:
     with tempfile.TemporaryDirectory() as data:
         sim = SimulatorServer(posts).start()
@@ -98,27 +136,22 @@ def peak_rss(posts: Path, hour_seconds: float) -> str:
                     "CIVICWATCH_TIME_SCALE": str(hour_seconds / 3600)})
         proc = subprocess.Popen([sys.executable, "-m", "crawlers.cli", "run", "--since", "2026-11-19"], cwd=ROOT,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        peak = peak_chrome = 0
+        peak: dict[str, int] = {}
         end = time.monotonic() + hour_seconds
         try:
             while time.monotonic() < end:
-                tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-                rss = chrome = 0
-                for p in tree:
-                    try:
-                        r = p.memory_info().rss
-                        rss += r
-                        chrome += r if "chrom" in p.name() else 0
-                    except psutil.Error:
-                        pass
-                peak, peak_chrome = max(peak, rss), max(peak_chrome, chrome)
+                for key, value in tree_memory(proc.pid).items():
+                    peak[key] = max(peak.get(key, 0), value)
                 time.sleep(0.5)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(60)
             sim.stop()
-    return (f"1-hour-equivalent polling run ({hour_seconds:g} s, all platforms): peak RSS of the process tree "
-            f"{peak / 2**20:.0f} MiB, of which Chromium {peak_chrome / 2**20:.0f} MiB")
+    mib = {k: v / 2**20 for k, v in peak.items()}
+    return (f"1-hour-equivalent polling run ({hour_seconds:g} s, all platforms): peak PSS of the process tree "
+            f"{mib.get('pss', 0):.0f} MiB, of which Chromium {mib.get('chrome_pss', 0):.0f} MiB and Playwright "
+            f"driver {mib.get('driver_pss', 0):.0f} MiB (summed RSS: {mib.get('rss', 0):.0f} MiB, Chromium "
+            f"{mib.get('chrome_rss', 0):.0f} MiB; peak Chromium processes {peak.get('chrome_procs', 0)})")
 
 
 def main() -> None:

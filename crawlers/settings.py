@@ -58,14 +58,22 @@ BROWSER_DOWNLOAD_HANDLERS = {
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # The system Chromium (CIVICWATCH_CHROMIUM); Playwright's own browser download fails here.
+# Playwright already adds --disable-dev-shm-usage and --disable-extensions; --no-zygote,
+# --renderer-process-limit=1, --in-process-gpu, --js-flags=--max-old-space-size and site
+# isolation switches were measured (benchmarks/platforms.py) and saved nothing, so none is set.
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": str(_deployment().chromium),
     "headless": True,
     "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
 }
-PLAYWRIGHT_MAX_CONTEXTS = 2
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# One Playwright driver and one Chromium per process, shared by all browser crawls (refcounted,
+# stopped with the last crawl); see spiders/browser.py.
+PLAYWRIGHT_BROWSER_PROVIDER = "spiders.browser.SharedBrowserProvider"
+# Browser platforms fetch one page at a time (platforms.yaml concurrency 1): one context per
+# crawl (closed with it), one page in it at a time.
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1
 # Only requests with meta["playwright"] = True use the browser; it starts on first use.
 PLAYWRIGHT_ABORT_REQUEST = None
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Request, Response
 
 from crawlers import signals
 from crawlers.config import get_settings, load_config
@@ -76,7 +76,8 @@ class PlatformSpider(scrapy.Spider):
 
     # --- outcomes --------------------------------------------------------------------------
 
-    def record_outcome(self, outcome: str, response: Response, evidence: str = "") -> None:
+    def record_outcome(self, outcome: str, response: Response | Request, evidence: str = "") -> None:
+        """Count and signal one answer's outcome (a failed request stands for its answer)."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"source/outcome/{outcome}")
         if outcome not in HEALTHY:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -47,3 +48,19 @@ def test_browser_platforms_through_chromium(posts: Path, tmp_path: Path, spider:
     assert "'playwright/page_count/closed'" in log or "Closing download handler" in log
     outcome = "captcha" if spider == "xiaohongshu" else "login_required"
     assert walled == [] and f"'source/outcome/{outcome}': 1" in walled_log
+
+
+def test_a_page_that_never_loads_is_counted_and_its_page_closed(posts: Path, tmp_path: Path) -> None:
+    server = SimulatorServer(posts).start()
+    server.set_fault("douyin", "slow", delay_s=4.0)
+    try:
+        items, log = crawl(server, "douyin", tmp_path, "-a", "keywords=南山",
+                           "-s", "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT=1000")
+    finally:
+        server.stop()
+    assert items == []
+    assert "douyin: malformed at" in log and "page failed" in log  # logged with the URL, for health
+    assert "'source/outcome/malformed': 1" in log
+    opened = re.search(r"'playwright/page_count': (\d+)", log)
+    closed = re.search(r"'playwright/page_count/closed': (\d+)", log)
+    assert opened and closed and opened.group(1) == closed.group(1)  # the failed page was closed too

@@ -27,8 +27,9 @@ def test_parse_failures_above_the_threshold_degrade() -> None:
     assert state({"ok": 3, "malformed": 1})[0] == "degraded"
 
 
-def test_nothing_healthy_is_down() -> None:
-    assert state({"rate_limited": 3})[0] == "down"
+def test_a_source_that_answers_only_with_blocks_is_degraded_and_a_silent_one_down() -> None:
+    assert state({"rate_limited": 3}) == ("degraded", "rate_limited ×3")
+    assert state({"malformed": 4})[0] == "degraded"
     assert state({}) == ("down", "no response at all")
 
 

@@ -1,7 +1,7 @@
 """Source health: each crawl round leaves its platform `ok`, `degraded` or `down`, with evidence.
 
-- down: nothing healthy came back this round (every response blocked, malformed or failed);
-- degraded: any login wall, rate limit, block, captcha or rejected signature; parse failures
+- down: no answer at all this round (the source unreachable: refused connections, timeouts);
+- degraded, with the reason, even when every answer was unhealthy: any login wall, rate limit, block, captcha or rejected signature; parse failures
   above CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; deleted or hidden posts above
   CIVICWATCH_HEALTH_MAX_NOT_FOUND_RATIO of the answers about posts (one deleted post is
   skipped and healthy, as platforms.md says; most of a round's posts gone means the source
@@ -42,10 +42,6 @@ def judge(outcomes: Counter[str], *, max_malformed_ratio: float, quiet_for: time
           ) -> tuple[str, str]:
     """(state, reason) for one round's outcome counts."""
     total = sum(n for o, n in outcomes.items() if o not in SIDE_SIGNALS)
-    healthy = sum(n for o, n in outcomes.items() if o in HEALTHY)
-    if total and not healthy:
-        worst = max((o for o in outcomes if o not in HEALTHY), key=lambda o: outcomes[o])
-        return "down", f"no healthy response ({worst} ×{outcomes[worst]})"
     for outcome in BLOCKING:
         if outcomes[outcome]:
             return "degraded", f"{outcome} ×{outcomes[outcome]}"

@@ -16,10 +16,10 @@ from tests.e2e.test_e2e_loop import POSTS, ROOT
 
 
 @pytest.mark.parametrize("kind, state, reason, scope", [
-    ("rate_limited", "down", "rate_limited", {}),
-    ("login_required", "down", "login_required", {}),
-    ("blocked", "down", "blocked", {}),
-    ("malformed", "down", "malformed", {}),
+    ("rate_limited", "degraded", "rate_limited", {}),
+    ("login_required", "degraded", "login_required", {}),
+    ("blocked", "degraded", "blocked", {}),
+    ("malformed", "degraded", "malformed", {}),
     ("rate_limited", "degraded", "rate_limited", {"remaining": 1}),  # one keyword throttled, others fine
     ("slow", "degraded", "slow", {"delay_s": 1.5}),                 # CIVICWATCH_HEALTH_SLOW_S=1 below
 ])
@@ -49,7 +49,7 @@ def test_fault_marks_only_that_platform(mongo_uri: str, redis_url: str, redis_cl
     assert health["tieba"]["state"] == "ok"
     leads = {d["_id"] for d in MongoClient(mongo_uri)[db]["leads"].find()}
     assert "lead:tieba:9100000001" in leads
-    if state == "down":
+    if not scope:  # every weibo answer spoiled
         assert not any(x.startswith("lead:weibo") for x in leads)
     assert "weibo" in shown.stdout and state in shown.stdout and "tieba" in shown.stdout
     MongoClient(mongo_uri).drop_database(db)
@@ -125,3 +125,15 @@ def test_posts_deleted_before_they_are_opened_degrade(mongo_uri: str, redis_url:
     assert any("not_found" in e for e in health["tieba"]["evidence"])
     assert health["weibo"]["state"] == "ok"
     assert any(x.startswith("lead:weibo") for x in leads)
+
+
+def test_a_source_gone_away_is_down(mongo_uri: str, redis_url: str, redis_client: object, tmp_path: Path) -> None:
+    sim = SimulatorServer(POSTS).start()
+    sim.stop()  # every platform now points at a port nobody listens on
+    db = f"health_{uuid.uuid4().hex[:8]}"
+    _run_once(_env(mongo_uri, redis_url, sim, tmp_path, db))
+    client = MongoClient(mongo_uri)
+    health = {d["_id"]: d for d in client[db]["source_health"].find()}
+    client.drop_database(db)
+    assert health["weibo"]["state"] == "down" and health["tieba"]["state"] == "down"
+    assert "no response" in health["weibo"]["reason"]

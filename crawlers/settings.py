@@ -78,7 +78,6 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1
 PLAYWRIGHT_ABORT_REQUEST = None
 
 # --- civicwatch -----------------------------------------------------------------
-# Seconds between saves of watermarks while a crawl runs (also saved on close).
 CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO = 0.2  # more malformed responses than this: degraded
 CIVICWATCH_HEALTH_MAX_NOT_FOUND_RATIO = 0.5  # more deleted/hidden posts than this: degraded
 CIVICWATCH_DUPEFILTER_TTL_S = 86400  # scale-out: shared request dupefilter expiry

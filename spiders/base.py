@@ -99,8 +99,9 @@ class PlatformSpider(scrapy.Spider):
             return True
         return False
 
-    def json_body(self, response: Response) -> Any:
-        """The parsed JSON body, or None once the reason there is none is recorded."""
+    def json_body(self, response: Response) -> dict[str, Any] | None:
+        """The parsed JSON object (every platform answers with one), or None once the reason
+        there is none is recorded."""
         if self.refused(response):
             return None
         try:
@@ -108,8 +109,9 @@ class PlatformSpider(scrapy.Spider):
         except ValueError as exc:
             self.record_outcome("malformed", response, f"not JSON: {exc}")
             return None
-        if body is None:
-            self.record_outcome("malformed", response, "JSON null")
+        if not isinstance(body, dict):
+            self.record_outcome("malformed", response, f"JSON is not an object: {str(body)[:100]}")
+            return None
         return body
 
     @staticmethod

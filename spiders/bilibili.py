@@ -36,9 +36,6 @@ class BilibiliSpider(PlatformSpider):
         body = self.json_body(response)
         if body is None:
             return
-        if not isinstance(body, dict):
-            self.record_outcome("malformed", response, "JSON is not an object")
-            return
         if body.get("code") == -412:
             self.record_outcome("blocked", response, "code -412")
             return

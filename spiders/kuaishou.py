@@ -35,9 +35,6 @@ class KuaishouSpider(PlatformSpider):
         body = self.json_body(response)
         if body is None:
             return
-        if not isinstance(body, dict):
-            self.record_outcome("malformed", response, "JSON is not an object")
-            return
         if body.get("result") == 2:
             self.record_outcome("rate_limited", response, "result 2")
             return

@@ -56,9 +56,9 @@ class LiuyanSpider(PlatformSpider):
         body = self.json_body(response)
         if body is None:
             return
-        rows = body.get("responseData") if isinstance(body, dict) else None
-        if not isinstance(body, dict) or body.get("result") != "success" or not isinstance(rows, list):
-            self.record_outcome("malformed", response, f"result={body.get('result') if isinstance(body, dict) else body!r}")
+        rows = body.get("responseData")
+        if body.get("result") != "success" or not isinstance(rows, list):
+            self.record_outcome("malformed", response, f"result={body.get('result')!r}")
             return
         keyword = f"fid:{fid}"
         now = self.fetch_time(response)

@@ -118,8 +118,8 @@ class TiebaSpider(PlatformSpider):
         body = self.json_body(response)
         if body is None:
             return
-        if not isinstance(body, dict) or str(body.get("no")) != "0":
-            outcome = "login_required" if isinstance(body, dict) and "登录" in str(body.get("error")) else "malformed"
+        if str(body.get("no")) != "0":
+            outcome = "login_required" if "登录" in str(body.get("error")) else "malformed"
             self.record_outcome(outcome, response, str(body)[:200])
             return
         data = body.get("data")

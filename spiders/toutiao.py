@@ -37,10 +37,10 @@ class ToutiaoSpider(PlatformSpider):
         body = self.json_body(response)
         if body is None:
             return
-        if isinstance(body, dict) and body.get("shark_decision") == "reject":
+        if body.get("shark_decision") == "reject":
             self.record_outcome("blocked", response, "shark_decision reject")
             return
-        data = body.get("data") if isinstance(body, dict) else None
+        data = body.get("data")
         if not isinstance(data, list):
             self.record_outcome("malformed", response, "no data list")
             return

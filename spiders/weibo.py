@@ -55,9 +55,6 @@ class WeiboSpider(PlatformSpider):
         body = self.json_body(response)
         if body is None:
             return
-        if not isinstance(body, dict):
-            self.record_outcome("malformed", response, "JSON is not an object")
-            return
         if body.get("ok") == -100:
             self.record_outcome("login_required", response, str(body.get("url", "")))
             return

@@ -50,7 +50,7 @@ class ZhihuSpider(PlatformSpider):
         body = self.json_body(response)
         if body is None:
             return
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        if not isinstance(body.get("data"), list):
             self.record_outcome("malformed", response, "no data list")
             return
         now = self.fetch_time(response)

@@ -51,18 +51,19 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)  # type: ignore[attr-defined]
 
 
-# Full-width punctuation in nearly every Chinese post, with what NFKC makes of it.
+# Compatibility characters in nearly every Chinese post (full-width punctuation, the ellipsis,
+# ℃), with what NFKC makes of them: replaced directly, they do not send a post through NFKC.
 _COMMON_FULLWIDTH = (("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"), ("（", "("),
-                     ("）", ")"), ("\u3000", " "))
+                     ("）", ")"), ("\u3000", " "), ("…", "..."), ("～", "~"), ("℃", "°C"))
 
 
 @lru_cache(maxsize=1)
 def _unusual() -> re.Pattern[str]:
-    """Any character that NFKC or the emoji rule could change, other than the common
-    full-width punctuation: most posts have none, and are spared NFKC (a third of the cost
+    """Any character that NFKC or the emoji rule could change, other than the common ones
+    above: most posts have none, and are spared NFKC (a third of the cost
     of cleaning a post). Combining marks and jamo are unusual too, since NFKC composes them."""
-    usual = [chr(c) for lo, hi in ((0x20, 0x7F), (0x3000, 0x3040), (0x2000, 0x2070), (0xFF00, 0xFFF0))
-             for c in range(lo, hi)]
+    spans = ((0x20, 0x7F), (0xA0, 0x100), (0x2000, 0x2070), (0x3000, 0x3040), (0xFF00, 0xFFF0))
+    usual = [chr(c) for lo, hi in spans for c in range(lo, hi)]
     usual = [c for c in usual if unicodedata.normalize("NFKC", c) == c and not unicodedata.combining(c)
              and not _EMOJI.match(c)]
     usual += [fw for fw, _ in _COMMON_FULLWIDTH] + ["\t\n\r", _PART, "\u3400-\u4dbf\u4e00-\u9fff"]

@@ -38,7 +38,7 @@ def _reference_clean(text: str) -> str:
 # rewrites, combining marks and jamo it composes, emoji it leaves or rewrites, traditional
 # characters alone and in phrases OpenCC converts whole, entities, tags and separators.
 _ALPHABET = ("噪音欠薪井盖龍華區乾淨穿著 \t\n*.-_~·|/#，！？：；（）。、“”…ＫＴＶ１２ａ①㎡㍿"
-             "\u0301e\u1100\u1161\u00a0\u3000😀👍🏻🄀🅰☔☀\u200d\ufe0f⃣&lt;<b>//@某:深圳\ue000𠮷")
+             "\u0301e\u1100\u1161\u00a0\u3000😀👍🏻🄀🅰☔☀\u200d\ufe0f⃣&lt;<b>//@某:深圳\ue000𠮷℃～°½²·")
 
 
 @settings(max_examples=400, derandomize=True, deadline=None)

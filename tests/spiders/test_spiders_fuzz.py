@@ -140,3 +140,35 @@ def test_generic_forum_skips_items_without_an_id_and_counts_them() -> None:
                             d=d, board="x", page=1))
     assert [p.post_id for p in out if isinstance(p, Post)] == ["7"]
     assert s.crawler.stats.get_value("source/outcome/malformed") == 1
+
+
+# Pieces of the markup the HTML parsers look for, to be shuffled into hostile pages.
+_MARKUP = st.sampled_from([
+    "<html>", "</html>", "<body>", '<div class="card-wrap" mid="1">', '<p class="txt">', "</p>", "</div>",
+    '<section class="note-item" data-id="1" data-time="3小时前" data-created="x">', "</section>",
+    '<div class="desc">', '<div class="no-more">', '<div class="captcha">', '<a class="next" href="?page=2">',
+    '<ul id="thread_list">', '<li class="j_thread_list" data-field=\'{"id": ', "'>", "</li>", "</ul>",
+    '<div class="l_post">', '<span class="tail-info">', "2026-11-21 10:00", "IP属地:广东", "</span>",
+    '<div class="txt-box"><h3><a href="/link?url=x">', "</a></h3>", '<span class="s2">', "<script>",
+    "&lt;", "&#x27;", "南山井盖", "\x00", "<!--", "-->", '"', "'",
+])
+
+
+@settings(max_examples=120, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_MARKUP | st.text(max_size=8), max_size=30).map("".join), st.sampled_from([200, 404, 432]))
+def test_html_parsers_never_raise(page: str, status: int) -> None:
+    from spiders.douyin import DouyinSpider
+    from spiders.pages import WechatSpider, WeiboHtmlSpider
+    from spiders.xiaohongshu import XiaohongshuSpider
+
+    url = "https://example.org/search?page=1"
+    response = HtmlResponse(url=url, body=page.encode(), status=status, encoding="utf-8", request=Request(url))
+    cases = [(cls, lambda s: s.parse_search(response, keyword="南山", page=1))
+             for cls in (WechatSpider, WeiboHtmlSpider, XiaohongshuSpider, DouyinSpider)]
+    cases += [(TiebaSpider, lambda s: s.parse_board(response, board="深圳", offset=0)),
+              (TiebaSpider, lambda s: s.parse_thread(response, tid="1", board="深圳"))]
+    for cls, parse in cases:
+        s = spider(cls)
+        out = list(parse(s))
+        assert all(isinstance(x, (Post, Request)) for x in out)
+        assert outcomes(s) >= 1, cls.__name__  # every page is classified

@@ -53,7 +53,7 @@ def to_simplified(text: str) -> str:
 
 # Compatibility characters in nearly every Chinese post (full-width punctuation, the ellipsis,
 # ℃), with what NFKC makes of them: replaced directly, they do not send a post through NFKC.
-_COMMON_FULLWIDTH = (("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"), ("（", "("),
+_COMMON_COMPAT = (("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"), ("（", "("),
                      ("）", ")"), ("\u3000", " "), ("…", "..."), ("～", "~"), ("℃", "°C"))
 
 
@@ -66,7 +66,7 @@ def _unusual() -> re.Pattern[str]:
     usual = [chr(c) for lo, hi in spans for c in range(lo, hi)]
     usual = [c for c in usual if unicodedata.normalize("NFKC", c) == c and not unicodedata.combining(c)
              and not _EMOJI.match(c)]
-    usual += [fw for fw, _ in _COMMON_FULLWIDTH] + ["\t\n\r", _PART, "\u3400-\u4dbf\u4e00-\u9fff"]
+    usual += [fw for fw, _ in _COMMON_COMPAT] + ["\t\n\r", _PART, "\u3400-\u4dbf\u4e00-\u9fff"]
     return re.compile("[^" + "".join(c if len(c) > 1 else re.escape(c) for c in usual) + "]")
 
 
@@ -90,9 +90,9 @@ def _nfkc(text: str) -> str:
         text = _stable_emoji().sub(" ", text)
         if _unusual().search(text):
             return _EMOJI.sub(" ", unicodedata.normalize("NFKC", text))
-    for fullwidth, half in _COMMON_FULLWIDTH:
-        if fullwidth in text:
-            text = text.replace(fullwidth, half)
+    for compat, plain in _COMMON_COMPAT:
+        if compat in text:
+            text = text.replace(compat, plain)
     return text
 
 

@@ -16,7 +16,6 @@ import ahocorasick
 
 ITEM_WORD = 1
 SHENZHEN_NAME = 2
-BOTH = ITEM_WORD | SHENZHEN_NAME
 
 
 def _automaton(words: Iterable[str]) -> ahocorasick.Automaton | None:

@@ -90,31 +90,25 @@ def mask(ctx: PostContext, chain: FilterChain) -> None:
 def _no_problem(ctx: PostContext) -> bool:
     """No catalogue problem in the post: place and rules cannot make it a lead, so they are
     skipped."""
-    return ctx.screened is not None or (ctx.cls is not None and ctx.cls.item is None)
+    return ctx.cls is not None and ctx.cls.item is None
 
 
-def _base_score(cls: Classification) -> float:
-    """The lead score before rules: item words, complaint cues and danger, less noise words."""
-    danger = [d for d in cls.danger if d not in GENERIC_DANGER]
-    return (cls.item_score + 0.6 * min(len(cls.complaint), 4) + 0.5 * min(len(danger), 2)
-            - 1.2 * min(len(cls.noise), 3))
+def _danger(cls: Classification) -> list[str]:
+    return [d for d in cls.danger if d not in GENERIC_DANGER]
 
 
 def _out_of_reach(ctx: PostContext, chain: FilterChain) -> bool:
     """Below the lead threshold even with an include rule's bonus: where the post is cannot
     change that, so it is not placed (a follow-up still is: duplicates match it by place)."""
-    assert ctx.cls is not None and ctx.norm is not None
-    return (_base_score(ctx.cls) + INCLUDE_BONUS < chain.lead_threshold
-            and not FOLLOW_UP.match(ctx.norm.own))
+    assert ctx.norm is not None
+    return ctx.score + INCLUDE_BONUS < chain.lead_threshold and not FOLLOW_UP.match(ctx.norm.own)
 
 
 def locate(ctx: PostContext, chain: FilterChain) -> None:
-    if ctx.screened:
-        return
     assert ctx.norm is not None
-    if not _no_problem(ctx) and _out_of_reach(ctx, chain):
-        ctx.out_of_reach = True
-    if _no_problem(ctx) or ctx.out_of_reach:
+    no_problem = _no_problem(ctx)
+    ctx.out_of_reach = not no_problem and _out_of_reach(ctx, chain)
+    if no_problem or ctx.out_of_reach:
         ctx.place = PlaceResult(is_shenzhen=False, score=0.0, district=None, street=None)
         return
     ctx.place = chain.places.resolve(ctx.norm.full, ctx.post.ip_region)
@@ -125,10 +119,11 @@ def locate(ctx: PostContext, chain: FilterChain) -> None:
 
 
 def classify(ctx: PostContext, chain: FilterChain) -> None:
-    if ctx.screened:
-        return
     assert ctx.norm is not None
-    ctx.cls = chain.classifier.classify(ctx.norm.full)
+    ctx.cls = cls = chain.classifier.classify(ctx.norm.full)
+    # The score before rules: item words, complaint cues and danger, less noise words.
+    ctx.score = (cls.item_score + 0.6 * min(len(cls.complaint), 4) + 0.5 * min(len(_danger(cls)), 2)
+                 - 1.2 * min(len(cls.noise), 3))
     if ctx.cls.item:
         ctx.matched.extend(ctx.cls.item_terms)
         ctx.reasons.append(f"事项 {ctx.cls.item}：" + "、".join(ctx.cls.item_terms[:4]))
@@ -154,9 +149,8 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
         return
     assert ctx.place is not None and ctx.cls is not None
     cls = ctx.cls
-    danger = [d for d in cls.danger if d not in GENERIC_DANGER]
-    ctx.score = round(_base_score(cls)
-                      + (INCLUDE_BONUS if "include" in chain.rule_kinds(ctx.rule_hits) else 0.0), 2)
+    danger = _danger(cls)
+    ctx.score = round(ctx.score + (INCLUDE_BONUS if "include" in chain.rule_kinds(ctx.rule_hits) else 0.0), 2)
     if cls.noise:
         ctx.reasons.append("噪声词：" + "、".join(cls.noise[:3]))
     if cls.item is None:
@@ -181,19 +175,11 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
 
 @serves_screened
 def duplicates(ctx: PostContext, chain: FilterChain) -> None:
-    # A non-lead about a catalogue problem (a follow-up, a news rewrite) may still belong to a
-    # known incident: it is looked up, but only leads are added, so dup_of always names a lead.
-    if ctx.norm is None:
-        return
-    if ctx.screened:
-        if ctx.found & ITEM_WORD:  # a copy of a lead's words, with its place left out
-            dup_of, why = chain.dups.find(own=ctx.norm.own, reposted=ctx.norm.reposted, street=None,
-                                          item=None, wording_only=True, published_at=ctx.post.published_at)
-            if dup_of and dup_of != ctx.post.key:
-                ctx.dup_of = dup_of
-                ctx.reasons.append(f"重复：{why}")
-        return
-    if not (ctx.is_lead or (ctx.cls and ctx.cls.item)):
+    # A non-lead about a catalogue problem (a follow-up, a news rewrite; or, screened out, a copy
+    # of a lead's words with its place left out) may still belong to a known incident: it is
+    # looked up, but only leads are added, so dup_of always names a lead.
+    if ctx.norm is None or not (ctx.is_lead or (ctx.cls and ctx.cls.item)
+                                or (ctx.screened and ctx.found & ITEM_WORD)):
         return
     place, item = ctx.place, ctx.cls.item if ctx.cls else None
     street = place.street if place else None

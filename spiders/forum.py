@@ -129,19 +129,16 @@ class ForumSpider(PlatformSpider):
         if self.refused(response):
             return
         assert d.detail is not None
-        try:
-            node: Any = Parsel(text=response.text) if d.format == "html" else json.loads(response.text or "{}")
-            update = {k: extract(node, sel) for k, sel in d.detail.fields.items()}
-            if update.get("text"):
-                update["text"] = strip_html(str(update["text"]))
-            detailed = post.model_copy(update={k: v for k, v in update.items() if v})
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            self.record_outcome("malformed", response, f"detail page: {exc}")
-            yield post  # the listing's text is better than losing the post
-            return
-        if response.status >= 400:
-            self.record_outcome("malformed", response, f"HTTP {response.status} on a detail page")
-            yield post
-            return
-        self.record_outcome("ok", response)
-        yield detailed
+        problem = f"HTTP {response.status} on a detail page" if response.status >= 400 else None
+        if problem is None:
+            try:
+                node: Any = Parsel(text=response.text) if d.format == "html" else json.loads(response.text or "{}")
+                update = {k: extract(node, sel) for k, sel in d.detail.fields.items()}
+                if update.get("text"):
+                    update["text"] = strip_html(str(update["text"]))
+                post = post.model_copy(update={k: v for k, v in update.items() if v})
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                problem = f"detail page: {exc}"
+        # On a problem the listing's text is still better than losing the post.
+        self.record_outcome("malformed" if problem else "ok", response, problem or "")
+        yield post

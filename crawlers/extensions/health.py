@@ -1,8 +1,9 @@
 """Source health: each crawl round leaves its platform `ok`, `degraded` or `down`, with evidence.
 
 - down: no answer at all this round (the source unreachable: refused connections, timeouts);
-- degraded, with the reason, even when every answer was unhealthy: any login wall, rate limit, block, captcha or rejected signature; parse failures
-  above CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; deleted or hidden posts above
+- degraded, with the reason, even when every answer was unhealthy: any login wall, rate limit,
+  block, captcha or rejected signature; parse failures above
+  CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; deleted or hidden posts above
   CIVICWATCH_HEALTH_MAX_NOT_FOUND_RATIO of the answers about posts (one deleted post is
   skipped and healthy, as platforms.md says; most of a round's posts gone means the source
   hides content from us or serves stale listings); responses slower than

@@ -37,7 +37,7 @@ def term_weight(term: str) -> float:
     return 1.0 + bonus + 0.25 * max(0, len(word) - 2)
 
 
-@dataclass
+@dataclass(slots=True)
 class Classification:
     item: str | None
     item_score: float
@@ -77,22 +77,22 @@ class Classifier:
         return cls(load_model(ClassifierFile, path), catalogue, path=str(path))
 
     def classify(self, text: str) -> Classification:
+        # Each word once, in order of first appearance.
+        found = {hit[0]: hit for _, hit in self.automaton.iter(text)}
         scores: dict[str, float] = {}
         item_terms: dict[str, list[str]] = {}
         hits: dict[str, list[str]] = {"complaint": [], "noise": [], "danger": []}
-        seen: set[str] = set()
-        for _, (term, items, kinds) in self.automaton.iter(text):
-            if term in seen:
-                continue
-            seen.add(term)
+        for term, items, kinds in found.values():
             for code, weight in items:
                 scores[code] = scores.get(code, 0.0) + weight
                 item_terms.setdefault(code, []).append(term)
             for kind in kinds:
                 hits[kind].append(term)
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        best = ranked[0] if ranked else (None, 0.0)
-        return Classification(item=best[0], item_score=best[1],
-                              runner_up=ranked[1][1] if len(ranked) > 1 else 0.0,
+        best, top, runner_up = None, 0.0, 0.0
+        if scores:
+            best = max(scores, key=scores.__getitem__)  # the first of equals, as a stable sort has it
+            top = scores.pop(best)
+            runner_up = max(scores.values(), default=0.0)
+        return Classification(item=best, item_score=top, runner_up=runner_up,
                               complaint=hits["complaint"], noise=hits["noise"], danger=hits["danger"],
-                              item_terms=item_terms.get(best[0] or "", []))
+                              item_terms=item_terms[best] if best else [])

@@ -14,11 +14,11 @@ Keys, strongest first:
 
 from __future__ import annotations
 
-import copy
 import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -44,10 +44,10 @@ _B = _RNG.randint(0, 2**63, size=NUM_PERM, dtype=np.uint64)
 _SHIFT21, _SHIFT42, _SHIFT32 = np.uint64(21), np.uint64(42), np.uint64(32)
 
 
+# A lead's find() and add() strip and split the same few texts: the last ones are remembered.
+@lru_cache(maxsize=16)
 def _stripped(text: str) -> str:
-    return _STRIP.sub("", text)
-
-
+    return _STRIP.sub("", text) if text else ""
 
 
 def _minhash(text: str) -> MinHash | None:
@@ -59,12 +59,25 @@ def _minhash(text: str) -> MinHash | None:
     # datasketch's update_batch hashes gram by gram in Python (six times the cost); its LSH
     # index takes the resulting MinHash as it is.
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    grams = (points[:-2] << _SHIFT42) | (points[1:-1] << _SHIFT21) | points[2:]
-    m = copy.copy(_TEMPLATE)
-    m.hashvalues = ((grams[:, None] * _A + _B) >> _SHIFT32).min(axis=0).astype(np.uint32)
+    grams = points[:-2] << _SHIFT42
+    grams |= points[1:-1] << _SHIFT21
+    grams |= points[2:]
+    hashed = np.multiply.outer(grams, _A)
+    hashed += _B
+    # The shift is monotone, so it can follow the minimum (on 64 values, not all of them).
+    return _signature((hashed.min(axis=0) >> _SHIFT32).astype(np.uint32))
+
+
+def _signature(hashvalues: np.ndarray) -> MinHash:
+    """A MinHash holding these values: the template's state shared, not copied field by field
+    (copy.copy costs as much as the hashing)."""
+    m = MinHash.__new__(MinHash)
+    m.__dict__.update(_TEMPLATE.__dict__)
+    m.hashvalues = hashvalues
     return m
 
 
+@lru_cache(maxsize=4)
 def _bigrams(text: str) -> frozenset[str]:
     text = _stripped(text)
     return frozenset(text[i:i + 2] for i in range(len(text) - 1))

@@ -16,8 +16,11 @@ _TAG = re.compile(r"<[^>]{0,300}>")
 _EMOJI = re.compile(
     "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\uFE0F\u200d\u20e3]+")
 _HAN = r"\u4e00-\u9fff"
-# Separators slipped between two Chinese characters: spaces, * . - _ ~ · | / and friends.
-_INTERLEAVED = re.compile(rf"(?<=[{_HAN}])[\s\*\.\-_~·•|/\\#]+(?=[{_HAN}])")
+# Separators slipped between two Chinese characters: spaces, * . - _ ~ · | / and friends. The
+# pattern opens with the separator itself (the lookbehind then checks the character before
+# it), so sre can skip ahead to separators instead of trying the lookbehind at every position.
+_SEP = r"[\s\*\.\-_~·•|/\\#]"
+_INTERLEAVED = re.compile(rf"{_SEP}(?<=[{_HAN}]{_SEP}){_SEP}*(?=[{_HAN}])")
 _REPOST = re.compile(r"//\s*@[^:：\s]{1,30}[:：]")
 _PART = "\ue000"  # private-use mark joining title, own words and quote so they are cleaned in one pass
 
@@ -117,7 +120,7 @@ class Normalized:
         self.title = title
         # Everything, as the classifier and place resolver read it (a repost is about the
         # quoted incident, so the quoted words count too).
-        self.full = " ".join(p for p in (title, own, reposted) if p) if (title or reposted) else own
+        self.full = " ".join([p for p in (title, own, reposted) if p]) if (title or reposted) else own
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Normalized) and \
@@ -139,10 +142,13 @@ def split_repost(text: str) -> tuple[str, str]:
 
 def normalize(text: str, title: str | None = None) -> Normalized:
     own, reposted = split_repost(html.unescape(text or ""))
+    title = title or ""
+    if _PART in own or _PART in reposted or _PART in title:  # the mark cannot come from the input
+        own, reposted, title = (p.replace(_PART, "") for p in (own, reposted, title))
     if not title and not reposted:  # most posts: one text, cleaned alone
-        return Normalized(clean(own.replace(_PART, "") if _PART in own else own))
-    # Title, own words and quote cleaned in one pass, joined by a mark the input cannot hold.
-    parts = clean(_PART.join(p.replace(_PART, "") for p in (title or "", own, reposted))).split(_PART)
+        return Normalized(clean(own))
+    # Title, own words and quote cleaned in one pass, joined by the mark.
+    parts = clean(f"{title}{_PART}{own}{_PART}{reposted}").split(_PART)
     if len(parts) != 3:  # cannot happen (the mark is removed from the input), but stay safe
-        return Normalized(own=clean(own), reposted=clean(reposted), title=clean(title or ""))
+        return Normalized(own=clean(own), reposted=clean(reposted), title=clean(title))
     return Normalized(own=parts[1].strip(), reposted=parts[2].strip(), title=parts[0].strip())

@@ -89,8 +89,11 @@ def _mask_numeral_run(m: re.Match[str]) -> str:
     return "".join("*" if i in hidden else ch for i, ch in enumerate(raw))
 
 
-# Cheap pre-check: text with none of these cannot hold anything mask_pii masks.
-_MAYBE = re.compile(rf"[0-9０-９@＠]|[{_CN}][\s\-]?[{_CN}][\s\-]?[{_CN}]|[{_PROVINCES}][A-Z]|{_ROLE}|"
+# Cheap pre-check: text with none of these cannot hold anything mask_pii masks. Every number
+# masked is at least ten numerals long (a landline with its area code; mobiles, cards and IDs
+# are longer), with at most one separator between two of them: "3天" or "2个月" is not one.
+_NUMERALS = f"0-9０-９{_CN}"
+_MAYBE = re.compile(rf"[{_NUMERALS}](?:[\s\-－]?[{_NUMERALS}]){{9}}|[@＠]|[{_PROVINCES}][A-Z]|{_ROLE}|"
                     r"先生|女士|小姐|太太|阿姨|师傅")
 
 

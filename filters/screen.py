@@ -3,7 +3,8 @@
 A lead needs a catalogue item and a Shenzhen place (see steps.decide), and both come from
 words: an item word for the classifier, a Shenzhen name for the place resolver. Two small
 Aho-Corasick automata, one per vocabulary, each stop at their first match, so a post costs
-at most two scans at C speed and one Python step per vocabulary. Most of a platform's stream
+at most two scans at C speed and one Python step per vocabulary (names only when an item
+word was found). Most of a platform's stream
 lacks one or the other and skips every later step but the cheapest; that is what keeps the
 chain near the speed of a bare scan.
 """
@@ -30,14 +31,19 @@ def _automaton(words: Iterable[str]) -> ahocorasick.Automaton | None:
 
 class CandidateScreen:
     def __init__(self, item_words: Iterable[str], shenzhen_names: Iterable[str]) -> None:
-        self.vocabularies = [(flag, a) for flag, a in ((ITEM_WORD, _automaton(item_words)),
-                                                       (SHENZHEN_NAME, _automaton(shenzhen_names))) if a]
+        self.items = _automaton(item_words)
+        self.names = _automaton(shenzhen_names)
 
     def scan(self, text: str) -> int:
-        """ITEM_WORD and SHENZHEN_NAME, as bit flags, for what `text` holds."""
-        found = 0
-        for flag, automaton in self.vocabularies:
-            for _ in automaton.iter(text):
-                found |= flag
-                break
-        return found
+        """ITEM_WORD, then SHENZHEN_NAME, as bit flags, for what `text` holds. Without an item
+        word the post is out whatever its place, so names are not looked for: 0."""
+        if self.items is None:
+            return 0
+        for _ in self.items.iter(text):
+            break
+        else:
+            return 0
+        if self.names is not None:
+            for _ in self.names.iter(text):
+                return ITEM_WORD | SHENZHEN_NAME
+        return ITEM_WORD

@@ -27,11 +27,12 @@ def _reference_clean(text: str) -> str:
     import re
     import unicodedata
 
-    from filters.normalize import _EMOJI, _INTERLEAVED, _TAG, _t2s
+    from filters.normalize import _EMOJI, _TAG, _t2s
 
     text = unicodedata.normalize("NFKC", _TAG.sub(" ", html.unescape(text)))
     text = _t2s().convert(_EMOJI.sub(" ", text))  # type: ignore[attr-defined]
-    return re.sub(r"\s+", " ", _INTERLEAVED.sub("", text)).strip()
+    interleaved = r"(?<=[\u4e00-\u9fff])[\s\*\.\-_~·•|/\\#]+(?=[\u4e00-\u9fff])"  # separators between Han
+    return re.sub(r"\s+", " ", re.sub(interleaved, "", text)).strip()
 
 
 # Characters each fast path must get right: full-width forms, compatibility characters NFKC

@@ -305,11 +305,21 @@ class RuleSet:
             return False
         raise TypeError(node)
 
+    @staticmethod
+    def _field(name: str, post: Post, norm: Normalized | None) -> str:
+        """One field of the post as rules read it (cleaned like the chain's own text)."""
+        if name == "title":
+            return norm.title if norm else clean(post.title or "")
+        if name == "text":
+            if norm is None:
+                return clean(post.text)
+            return f"{norm.own} {norm.reposted}" if norm.own and norm.reposted else norm.own or norm.reposted
+        if name == "author":
+            return clean(post.author or "")
+        return post.ip_region or ""
+
     def evaluate(self, post: Post, norm: Normalized | None = None) -> list[RuleHit]:
-        readers = {"title": lambda: norm.title if norm else clean(post.title or ""),
-                   "text": lambda: (norm.own + " " + norm.reposted).strip() if norm else clean(post.text),
-                   "author": lambda: clean(post.author or ""), "ip_region": lambda: post.ip_region or ""}
-        hits = self._scan({f: readers[f]() for f in self.fields})
+        hits = self._scan({f: self._field(f, post, norm) for f in self.fields})
         words = {w for _, w in hits}
         out = []
         for (rule, node), needs in zip(self.rules, self._needs, strict=True):

@@ -50,6 +50,7 @@ class PostContext:
     text_masked: str = ""
     place: PlaceResult | None = None
     cls: Classification | None = None
+    danger: list[str] | None = None  # the classifier's danger words that raise urgency
     rule_hits: list[str] = field(default_factory=list)
     vetoed_by: str | None = None
     is_lead: bool = False
@@ -121,12 +122,13 @@ def locate(ctx: PostContext, chain: FilterChain) -> None:
 def classify(ctx: PostContext, chain: FilterChain) -> None:
     assert ctx.norm is not None
     ctx.cls = cls = chain.classifier.classify(ctx.norm.full)
+    ctx.danger = _danger(cls)
     # The score before rules: item words, complaint cues and danger, less noise words.
-    ctx.score = (cls.item_score + 0.6 * min(len(cls.complaint), 4) + 0.5 * min(len(_danger(cls)), 2)
+    ctx.score = (cls.item_score + 0.6 * min(len(cls.complaint), 4) + 0.5 * min(len(ctx.danger), 2)
                  - 1.2 * min(len(cls.noise), 3))
-    if ctx.cls.item:
-        ctx.matched.extend(ctx.cls.item_terms)
-        ctx.reasons.append(f"事项 {ctx.cls.item}：" + "、".join(ctx.cls.item_terms[:4]))
+    if cls.item:
+        ctx.matched.extend(cls.item_terms)
+        ctx.reasons.append(f"事项 {cls.item}：" + "、".join(cls.item_terms[:4]))
 
 
 def apply_rules(ctx: PostContext, chain: FilterChain) -> None:
@@ -149,8 +151,9 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
         return
     assert ctx.place is not None and ctx.cls is not None
     cls = ctx.cls
-    danger = _danger(cls)
-    ctx.score = round(ctx.score + (INCLUDE_BONUS if "include" in chain.rule_kinds(ctx.rule_hits) else 0.0), 2)
+    if ctx.rule_hits and "include" in chain.rule_kinds(ctx.rule_hits):
+        ctx.score += INCLUDE_BONUS
+    ctx.score = round(ctx.score, 2)
     if cls.noise:
         ctx.reasons.append("噪声词：" + "、".join(cls.noise[:3]))
     if cls.item is None:
@@ -168,7 +171,7 @@ def decide(ctx: PostContext, chain: FilterChain) -> None:
     if ctx.is_lead and cls.item:
         item = chain.catalogue.items[cls.item]
         ctx.urgency = item.sla
-        if item.sla != "urgent" and danger:
+        if item.sla != "urgent" and ctx.danger:
             ctx.urgency = "urgent"
             ctx.reasons.append("危及人身：" + "、".join(cls.danger[:3]))
 

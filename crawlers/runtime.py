@@ -1,7 +1,7 @@
 """Process-wide shared resources for crawls: storage, seen-set and one filter chain.
 
 Every crawl in a process shares one FilterChain so that duplicates are found across platforms
-and jieba/automaton loading is paid once. With no server URIs configured, the embedded servers
+and its automata are built once. With no server URIs configured, the embedded servers
 are started on first use and stopped at exit (so `scrapy crawl weibo` works on defaults too).
 """
 

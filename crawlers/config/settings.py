@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     mongo_uri: str | None = Field(None, description="MongoDB URI; unset = start the embedded server")
     mongo_db: str = "civicwatch"
     redis_url: str | None = Field(None, description="Redis URL; unset = start the embedded server")
-    data_dir: Path = Field(Path(".civicwatch"), description="embedded servers' data, jieba cache")
+    data_dir: Path = Field(Path(".civicwatch"), description="embedded servers' data, the console's secret")
     config_dir: Path = Field(PROJECT_ROOT / "config", description="YAML edited by operations staff")
     simulator: str | None = Field(None, description="base URL that every platform host maps to")
     chromium: Path = Field(Path("/usr/bin/chromium"), description="system Chromium for scrapy-playwright")

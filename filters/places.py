@@ -93,31 +93,36 @@ class PlaceResolver:
             # A name shared by several places (e.g. a street short that is also a district
             # short) keeps its strongest reading; another city's name has only that reading.
             best = max(entries, key=lambda n: n.weight)
-            self.automaton.add_word(term, (term, best, best.kind == "foreign"))
+            # With it, ready for resolve's loop: its length, its reading as a location (a weak
+            # short name followed by 这边, 某…) and its evidence line.
+            as_location = _Name(best.kind, best.district, best.street, MEDIUM, best.canonical)
+            self.automaton.add_word(term, (term, best, best.kind == "foreign", len(term), as_location,
+                                           f"{term}→{best.canonical}"))
         self.automaton.make_automaton()
 
     def resolve(self, text: str, ip_region: str | None = None) -> PlaceResult:
         mentions: list[tuple[str, _Name]] = []
+        evidence: list[str] = []
         foreign: list[str] = []
         foreign_ends: set[int] = set()
         # Longest non-overlapping names, left to right (pyahocorasick does that in C).
-        for last, (term, best, is_foreign) in self.automaton.iter_long(text):
-            start, end = last - len(term) + 1, last + 1
+        for last, (term, best, is_foreign, size, as_location, seen) in self.automaton.iter_long(text):
+            end = last + 1
             if is_foreign:
                 foreign.append(term)
                 foreign_ends.add(end)
                 continue
-            if start in foreign_ends or start - 1 in foreign_ends:
+            if foreign_ends and (end - size in foreign_ends or end - size - 1 in foreign_ends):
                 foreign.append(term)  # 鹤岗南山区: the other city's district
                 continue
             if best.weight == WEAK and _LOCATIVE.match(text, end):
-                best = _Name(best.kind, best.district, best.street, MEDIUM, best.canonical)  # 龙华这个工地
+                best = as_location  # 龙华这个工地
             mentions.append((term, best))
-        by_district: dict[str, float] = defaultdict(float)
+            evidence.append(seen)
+        by_district: dict[str, float] = {}
         score = 0.0
-        evidence: list[str] = []
         has_city = any(n.kind == "city" for _, n in mentions)
-        for term, name in mentions:
+        for _, name in mentions:
             weight = name.weight
             if weight == WEAK:
                 agrees = any(other is not name and other.district == name.district and name.district
@@ -125,8 +130,7 @@ class PlaceResolver:
                 weight = MEDIUM if agrees else WEAK
             score += weight
             if name.district:
-                by_district[name.district] += weight
-            evidence.append(f"{term}→{name.canonical}")
+                by_district[name.district] = by_district.get(name.district, 0.0) + weight
         foreign_weight = STRONG * len(set(foreign))
         outweighs_foreign = score > foreign_weight  # IP属地 is too weak to decide between cities
         if ip_region and "广东" in ip_region:

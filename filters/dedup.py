@@ -21,10 +21,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
-NUM_PERM = 64
-LSH_THRESHOLD = 0.5
+from filters.lsh import BandIndex, signature
+
 WINDOW = timedelta(days=7)         # same street, same item
 COARSE_WINDOW = timedelta(days=1)  # same district (or other city), same item
 SPOT_WINDOW = timedelta(days=2)
@@ -36,45 +35,11 @@ PREFIX = 14           # characters of a quote's opening that identify its origin
 SPOT_OVERLAP = 0.06   # bigram Jaccard needed on top of a shared named spot
 _STRIP = re.compile(r"[\s#@，。！？、,.!?:：;；~…\"'“”‘’()（）\[\]【】]+")
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)
-# Multiply-shift hashing, one (odd a, b) pair per permutation: h(x) = (a·x + b mod 2^64) >> 32.
-_RNG = np.random.RandomState(7)
-_A = _RNG.randint(0, 2**63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_B = _RNG.randint(0, 2**63, size=NUM_PERM, dtype=np.uint64)
-_SHIFT21, _SHIFT42, _SHIFT32 = np.uint64(21), np.uint64(42), np.uint64(32)
-
 
 # A lead's find() and add() strip and split the same few texts: the last ones are remembered.
 @lru_cache(maxsize=16)
 def _stripped(text: str) -> str:
     return _STRIP.sub("", text) if text else ""
-
-
-def _minhash(text: str) -> MinHash | None:
-    text = _stripped(text)
-    if len(text) < 8:
-        return None
-    # The signature is computed here in a few numpy expressions: each character 3-gram packed
-    # into one 63-bit number (code points fit in 21 bits), hashed by every permutation at once.
-    # datasketch's update_batch hashes gram by gram in Python (six times the cost); its LSH
-    # index takes the resulting MinHash as it is.
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    grams = points[:-2] << _SHIFT42
-    grams |= points[1:-1] << _SHIFT21
-    grams |= points[2:]
-    hashed = np.multiply.outer(grams, _A)
-    hashed += _B
-    # The shift is monotone, so it can follow the minimum (on 64 values, not all of them).
-    return _signature((hashed.min(axis=0) >> _SHIFT32).astype(np.uint32))
-
-
-def _signature(hashvalues: np.ndarray) -> MinHash:
-    """A MinHash holding these values: the template's state shared, not copied field by field
-    (copy.copy costs as much as the hashing)."""
-    m = MinHash.__new__(MinHash)
-    m.__dict__.update(_TEMPLATE.__dict__)
-    m.hashvalues = hashvalues
-    return m
 
 
 @lru_cache(maxsize=4)
@@ -102,17 +67,17 @@ class DuplicateIndex:
     def __init__(self) -> None:
         self.exact: dict[str, _Incident] = {}
         self.prefix: dict[str, _Incident] = {}
-        self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        self.lsh = BandIndex()
         self.by_lsh_key: dict[str, _Incident] = {}
         self.in_lsh: set[str] = set()  # words already hashed in: a repeat adds nothing to the LSH
         self.by_place: dict[tuple[str, str], deque[tuple[datetime, _Incident, str | None]]] = {}
         self.by_spot: dict[str, deque[_Spotted]] = {}
         self.by_where: dict[str, deque[tuple[datetime, _Incident]]] = {}
-        self._last: tuple[str, MinHash | None] = ("", None)  # find() then add() hash the same text
+        self._last: tuple[str, np.ndarray | None] = ("", None)  # find() then add() hash the same text
 
-    def _hash(self, text: str) -> MinHash | None:
+    def _hash(self, text: str) -> np.ndarray | None:
         if self._last[0] != text:
-            self._last = (text, _minhash(text))
+            self._last = (text, signature(_stripped(text)))
         return self._last[1]
 
     def find(self, *, own: str, reposted: str, street: str | None, item: str | None,
@@ -129,11 +94,11 @@ class DuplicateIndex:
             return hit.key, "转发已有线索"
         if wording_only:
             return self._follow_up(own, street or district, published_at)
-        mh = self._hash(own + reposted)
-        if mh is not None:
-            keys = self.lsh.query(mh)
+        sig = self._hash(own + reposted)
+        if sig is not None:
+            keys = self.lsh.query(sig)
             if keys:
-                first = min((self.by_lsh_key[k] for k in keys), key=lambda i: i.published_at)
+                first = min((self.by_lsh_key[k] for k in keys), key=lambda i: (i.published_at, i.key))
                 return first.key, "与已有线索高度相似"
         if item and (street or district):
             # A street must agree; a post placed only by district matches any street in it.
@@ -181,11 +146,11 @@ class DuplicateIndex:
             if len(opening) >= PREFIX:
                 self.prefix.setdefault(opening[:PREFIX], incident)
         words = _stripped(own + reposted)
-        mh = self._hash(own + reposted) if words not in self.in_lsh and key not in self.by_lsh_key else None
-        if mh is not None:
+        sig = self._hash(own + reposted) if words not in self.in_lsh and key not in self.by_lsh_key else None
+        if sig is not None:
             self.in_lsh.add(words)
             self.by_lsh_key[key] = incident
-            self.lsh.insert(key, mh)
+            self.lsh.insert(key, sig)
         if item:
             for where in {street, district} - {None}:
                 _append(self.by_place.setdefault((where, item), deque()), (published_at, incident, street),

@@ -1,0 +1,66 @@
+"""MinHash LSH for near copies: signatures of character 3-grams and an index of their bands.
+
+datasketch chooses the bands: `MinHashLSH(threshold, num_perm)` works out how many bands of
+how many rows give the best trade-off at the threshold (14 × 4 for 0.5 and 64). The index
+here keeps one dict per band, keyed by the band's bytes, which is what datasketch's does too;
+it is ours because datasketch's byte-swapping and storage layers cost a tenth of the whole
+filter chain's time on a stream with 7% leads (benchmarks/filters.py), and
+tests/filters/test_filters_lsh.py checks that both answer the same keys.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHashLSH
+
+NUM_PERM = 64
+THRESHOLD = 0.5
+MIN_CHARS = 8  # shorter texts have too few 3-grams to compare
+
+# Multiply-shift hashing, one (odd a, b) pair per permutation: h(x) = (a·x + b mod 2^64) >> 32.
+_RNG = np.random.RandomState(7)
+_A = _RNG.randint(0, 2**63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _RNG.randint(0, 2**63, size=NUM_PERM, dtype=np.uint64)
+_SHIFT21, _SHIFT42, _SHIFT32 = np.uint64(21), np.uint64(42), np.uint64(32)
+
+
+def signature(text: str) -> np.ndarray | None:
+    """The MinHash signature (NUM_PERM uint32 values) of `text`'s character 3-grams, or None
+    for a text shorter than MIN_CHARS."""
+    if len(text) < MIN_CHARS:
+        return None
+    # Each 3-gram packed into one 63-bit number (code points fit in 21 bits) and hashed by
+    # every permutation at once: a few numpy expressions instead of a Python loop per gram.
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    grams = points[:-2] << _SHIFT42
+    grams |= points[1:-1] << _SHIFT21
+    grams |= points[2:]
+    hashed = np.multiply.outer(grams, _A)
+    hashed += _B
+    # The shift is monotone, so it can follow the minimum (on 64 values, not all of them).
+    return (hashed.min(axis=0) >> _SHIFT32).astype(np.uint32)
+
+
+class BandIndex:
+    """Keys by signature; `query` answers every key sharing at least one band with it."""
+
+    def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> None:
+        bands = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.bands, self.rows = bands.b, bands.r
+        width = np.dtype(np.uint32).itemsize
+        self._slices = [slice(start * width, end * width) for start, end in bands.hashranges]
+        self._tables: list[dict[bytes, list[str]]] = [{} for _ in self._slices]
+
+    def insert(self, key: str, sig: np.ndarray) -> None:
+        raw = sig.tobytes()
+        for table, part in zip(self._tables, self._slices, strict=True):
+            table.setdefault(raw[part], []).append(key)
+
+    def query(self, sig: np.ndarray) -> set[str]:
+        raw = sig.tobytes()
+        found: set[str] = set()
+        for table, part in zip(self._tables, self._slices, strict=True):
+            keys = table.get(raw[part])
+            if keys:
+                found.update(keys)
+        return found

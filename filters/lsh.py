@@ -2,13 +2,17 @@
 
 datasketch chooses the bands: `MinHashLSH(threshold, num_perm)` works out how many bands of
 how many rows give the best trade-off at the threshold (14 × 4 for 0.5 and 64). The index
-here keeps one dict per band, keyed by the band's bytes, which is what datasketch's does too;
-it is ours because datasketch's byte-swapping and storage layers cost a tenth of the whole
-filter chain's time on a stream with 7% leads (benchmarks/filters.py), and
-tests/filters/test_filters_lsh.py checks that both answer the same keys.
+here keeps one dict per band, keyed by the band's bytes, as datasketch's does. It is ours
+because dedup needs only the earliest incident among the near copies: keeping that one value
+per bucket makes a query one lookup per band however many copies came before, where
+datasketch answers every key (and its byte-swapping and storage layers alone cost a tenth of
+the chain's time, benchmarks/filters.py). tests/filters/test_filters_lsh.py checks the two
+agree.
 """
 
 from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -16,6 +20,7 @@ from datasketch import MinHashLSH
 NUM_PERM = 64
 THRESHOLD = 0.5
 MIN_CHARS = 8  # shorter texts have too few 3-grams to compare
+V = TypeVar("V", bound=tuple[Any, ...])  # ordered values (tuples compare item by item)
 
 # Multiply-shift hashing, one (odd a, b) pair per permutation: h(x) = (a·x + b mod 2^64) >> 32.
 _RNG = np.random.RandomState(7)
@@ -41,26 +46,31 @@ def signature(text: str) -> np.ndarray | None:
     return (hashed.min(axis=0) >> _SHIFT32).astype(np.uint32)
 
 
-class BandIndex:
-    """Keys by signature; `query` answers every key sharing at least one band with it."""
+class BandIndex(Generic[V]):
+    """Signatures cut into bands; each band's buckets keep the least value inserted into them.
+
+    `query` answers the least value among the buckets a signature falls into, which is the
+    least value of the keys datasketch's MinHashLSH.query would answer (dedup wants only
+    the earliest incident): one lookup per band, whatever the number of copies already in.
+    """
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> None:
         bands = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self.bands, self.rows = bands.b, bands.r
         width = np.dtype(np.uint32).itemsize
         self._slices = [slice(start * width, end * width) for start, end in bands.hashranges]
-        self._tables: list[dict[bytes, list[str]]] = [{} for _ in self._slices]
+        self._tables: list[dict[bytes, V]] = [{} for _ in self._slices]
 
-    def insert(self, key: str, sig: np.ndarray) -> None:
+    def insert(self, sig: np.ndarray, value: V) -> None:
         raw = sig.tobytes()
         for table, part in zip(self._tables, self._slices, strict=True):
-            table.setdefault(raw[part], []).append(key)
+            band = raw[part]
+            least = table.get(band)
+            if least is None or value < least:
+                table[band] = value
 
-    def query(self, sig: np.ndarray) -> set[str]:
+    def query(self, sig: np.ndarray) -> V | None:
         raw = sig.tobytes()
-        found: set[str] = set()
-        for table, part in zip(self._tables, self._slices, strict=True):
-            keys = table.get(raw[part])
-            if keys:
-                found.update(keys)
-        return found
+        found = [v for table, part in zip(self._tables, self._slices, strict=True)
+                 if (v := table.get(raw[part])) is not None]
+        return min(found) if found else None

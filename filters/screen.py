@@ -19,7 +19,7 @@ ITEM_WORD = 1
 SHENZHEN_NAME = 2
 
 
-def _automaton(words: Iterable[str]) -> ahocorasick.Automaton | None:
+def _build(words: Iterable[str]) -> ahocorasick.Automaton | None:
     automaton = ahocorasick.Automaton()
     for word in words:
         automaton.add_word(word, word)
@@ -27,6 +27,17 @@ def _automaton(words: Iterable[str]) -> ahocorasick.Automaton | None:
         return None
     automaton.make_automaton()
     return automaton
+
+
+def _automaton(words: Iterable[str]) -> ahocorasick.Automaton | None:
+    """An automaton for "does the text hold one of `words`": a word holding another (小区井盖
+    holds 井盖) is left out, since the shorter one is found wherever the longer one is. Fewer
+    first characters make every step of the scan cheaper."""
+    words = set(words)
+    every = _build(words)
+    if every is None:
+        return None
+    return _build(w for w in words if all(found == w for _, found in every.iter(w)))
 
 
 class CandidateScreen:

@@ -36,3 +36,11 @@ def test_a_screened_post_skips_the_later_steps_and_says_why() -> None:
 def _post(text: str) -> Post:
     return Post(platform="weibo", post_id=str(abs(hash(text))), url="https://example.org/1", text=text,
                 published_at=datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI))
+
+
+def test_every_word_is_seen_though_words_holding_another_are_left_out() -> None:
+    items, names = CHAIN.classifier.item_words, CHAIN.places.shenzhen_names
+    assert len(CHAIN.screen.items) < len(items) and len(CHAIN.screen.names) < len(names)
+    assert all(CHAIN.screen.scan(word) & ITEM_WORD for word in items)
+    name_probe = next(iter(items))  # names are looked for only after an item word
+    assert all(CHAIN.screen.scan(f"{name_probe} {name}") == ITEM_WORD | SHENZHEN_NAME for name in names)

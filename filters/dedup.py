@@ -69,7 +69,6 @@ class DuplicateIndex:
         self.prefix: dict[str, _Incident] = {}
         # Near copies: each bucket keeps the earliest (time, incident) hashed into it.
         self.lsh: BandIndex[tuple[datetime, str]] = BandIndex()
-        self.in_lsh_keys: set[str] = set()
         self.in_lsh: set[str] = set()  # words already hashed in: a repeat adds nothing to the LSH
         self.by_place: dict[tuple[str, str], deque[tuple[datetime, _Incident, str | None]]] = {}
         self.by_spot: dict[str, deque[_Spotted]] = {}
@@ -97,9 +96,10 @@ class DuplicateIndex:
             return self._follow_up(own, street or district, published_at)
         sig = self._hash(own + reposted)
         if sig is not None:
-            first = self.lsh.query(sig)
-            if first:
-                return first[1], "与已有线索高度相似"
+            earliest = self.lsh.query(sig)
+            if earliest:
+                _, incident_key = earliest
+                return incident_key, "与已有线索高度相似"
         if item and (street or district):
             # A street must agree; a post placed only by district matches any street in it.
             candidates = [(e, street) for e in self.by_place.get((street, item), ())] if street else []
@@ -146,10 +146,9 @@ class DuplicateIndex:
             if len(opening) >= PREFIX:
                 self.prefix.setdefault(opening[:PREFIX], incident)
         words = _stripped(own + reposted)
-        sig = self._hash(own + reposted) if words not in self.in_lsh and key not in self.in_lsh_keys else None
+        sig = self._hash(own + reposted) if words not in self.in_lsh else None
         if sig is not None:
             self.in_lsh.add(words)
-            self.in_lsh_keys.add(key)
             self.lsh.insert(sig, (published_at, incident.key))
         if item:
             for where in {street, district} - {None}:

@@ -6,7 +6,6 @@ A step reads and writes one PostContext. Disable a step by mapping its path to N
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from crawlers.models import Post
@@ -40,9 +39,10 @@ GENERIC_DANGER = {"老人", "小孩", "孩子", "婴儿", "随时", "随时会",
                   "太吓人", "差点", "救命", "生命安全", "被困", "裂缝", "掉下来", "冒烟"}
 
 
-@dataclass(slots=True)
 class PostContext:
-    post: Post
+    """One post on its way through the steps. A field no step has set yet reads as the class's
+    default: only the post and the three lists are set per post (every post makes one)."""
+
     norm: Normalized | None = None
     screened: str | None = None   # why the first pass ruled the post out (then later steps skip it)
     out_of_reach: bool = False    # scored too low to be a lead wherever it is: not placed
@@ -51,14 +51,17 @@ class PostContext:
     place: PlaceResult | None = None
     cls: Classification | None = None
     danger: list[str] | None = None  # the classifier's danger words that raise urgency
-    rule_hits: list[str] = field(default_factory=list)
     vetoed_by: str | None = None
     is_lead: bool = False
     score: float = 0.0
     urgency: str | None = None
     dup_of: str | None = None
-    matched: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+
+    def __init__(self, post: Post) -> None:
+        self.post = post
+        self.rule_hits: list[str] = []
+        self.matched: list[str] = []
+        self.reasons: list[str] = []
 
 
 def serves_screened(step: Step) -> Step:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from crawlers.models import LeadState, work_order_json_schema
+from crawlers.models import LeadState, now_shanghai, work_order_json_schema
+from review.app import create_app
 from tests.review.conftest import login, seed_lead
 
 
@@ -53,15 +55,23 @@ def test_health_and_schema_need_no_token(client: TestClient) -> None:
     assert json.loads(client.get("/schema/workorder.json").text) == work_order_json_schema()
 
 
-def test_dashboard_counts_todays_leads(client: TestClient, store: Any, console_config: Any) -> None:
-    seed_lead(store, console_config, "c1", "停水", item="SD01", urgency="urgent", district="南山区")
-    seed_lead(store, console_config, "c2", "停水了", item="SD01", urgency="urgent", district="南山区")
+def test_dashboard_counts_todays_leads(store: Any, users: Any, console_config: Any) -> None:
+    # A fixed clock at noon in Shanghai: "today" must not depend on when the suite runs (just
+    # after midnight, a lead found 40 minutes ago belongs to yesterday).
+    noon = now_shanghai().replace(hour=12, minute=0, second=0, microsecond=0)
+    app = create_app(console_config, store, users=users, secret="test-secret-dashboard", now=lambda: noon)
+    seed_lead(store, console_config, "c1", "停水", item="SD01", urgency="urgent", district="南山区", now=noon)
+    seed_lead(store, console_config, "c2", "停水了", item="SD01", urgency="urgent", district="南山区", now=noon)
     seed_lead(store, console_config, "c3", "井盖", item="DL02", urgency="urgent", district="福田区",
-              found_ago_minutes=40)  # past its 30-minute deadline
-    login(client, "vic")
-    page = client.get("/dashboard").text
+              found_ago_minutes=40, now=noon)  # past its 30-minute deadline
+    seed_lead(store, console_config, "c0", "停水", item="SD01", urgency="urgent", district="罗湖区",
+              now=noon - timedelta(hours=13))  # yesterday evening: not today's
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, "vic")
+        page = client.get("/dashboard").text
     assert "今日态势" in page
     by_district = page.split('id="by-district"')[1].split("</table>")[0]
     assert "<th>南山区</th><td>2</td>" in by_district and "<th>福田区</th><td>1</td>" in by_district
+    assert "罗湖区" not in by_district
     overdue = page.split('id="overdue-leads"')[1].split("</table>")[0]
     assert "交通运输局</th><td>1</td>" in overdue

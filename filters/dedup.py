@@ -80,11 +80,9 @@ class DuplicateIndex:
             self._last = (text, signature(_stripped(text)))
         return self._last[1]
 
-    def find_wording(self, own: str, reposted: str, where: str | None,
-                     published_at: datetime) -> tuple[str | None, str | None]:
-        """(dup_of, reason) from the cheap keys only: the same words, a quote's opening, a
-        follow-up cue at the same place. For posts that are not leads themselves (nearly half
-        the stream asks), so the words are stripped here directly, not through the cache."""
+    def _same_words(self, own: str, reposted: str) -> tuple[str | None, str | None]:
+        """The exact keys: a lead's words, quoted or copied, or the opening of a quote. Nearly
+        half the stream asks, so the words are stripped directly, not through the cache."""
         quote = _STRIP.sub("", reposted) if reposted else ""
         if quote and (hit := self.exact.get(quote)):
             return hit.key, "与已有线索文字相同"
@@ -93,18 +91,24 @@ class DuplicateIndex:
             return hit.key, "与已有线索文字相同"
         if len(quote) >= PREFIX and (hit := self.prefix.get(quote[:PREFIX])):
             return hit.key, "转发已有线索"
+        return None, None
+
+    def find_wording(self, own: str, reposted: str, where: str | None,
+                     published_at: datetime) -> tuple[str | None, str | None]:
+        """(dup_of, reason) from the cheap keys only: the same words, a quote's opening, a
+        follow-up cue at the same place (for posts that are not leads themselves)."""
+        dup, why = self._same_words(own, reposted)
+        if dup:
+            return dup, why
         return self._follow_up(own, where, published_at)
 
     def find(self, *, own: str, reposted: str, street: str | None, item: str | None,
              published_at: datetime, district: str | None = None,
              spots: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str | None]:
         """(dup_of, reason) for a lead, before it is added: every key."""
-        quote = _stripped(reposted)
-        for words in (quote, _stripped(own)):
-            if words and (hit := self.exact.get(words)):
-                return hit.key, "与已有线索文字相同"
-        if len(quote) >= PREFIX and (hit := self.prefix.get(quote[:PREFIX])):
-            return hit.key, "转发已有线索"
+        dup, why = self._same_words(own, reposted)
+        if dup:
+            return dup, why
         sig = self._hash(own + reposted)
         if sig is not None:
             earliest = self.lsh.query(sig)

@@ -313,7 +313,7 @@ class RuleSet:
         if name == "text":
             if norm is None:
                 return clean(post.text)
-            return f"{norm.own} {norm.reposted}" if norm.own and norm.reposted else norm.own or norm.reposted
+            return " ".join(p for p in (norm.own, norm.reposted) if p)
         if name == "author":
             return clean(post.author or "")
         return post.ip_region or ""

@@ -187,23 +187,19 @@ def duplicates(ctx: PostContext, chain: FilterChain) -> None:
     if ctx.norm is None or not (ctx.is_lead or (ctx.cls and ctx.cls.item)
                                 or (ctx.screened and ctx.found & ITEM_WORD)):
         return
-    place = ctx.place
-    if not ctx.is_lead:  # only the cheap wording keys and follow-up cues (its item is not trusted)
-        where = (place.street or place.district) if place else None
-        dup_of, why = chain.dups.find_wording(ctx.norm.own, ctx.norm.reposted, where, ctx.post.published_at)
-        if dup_of and dup_of != ctx.post.key:
-            ctx.dup_of = dup_of
-            ctx.reasons.append(f"重复：{why}")
-        return
-    item = ctx.cls.item if ctx.cls else None
+    place, norm, when = ctx.place, ctx.norm, ctx.post.published_at
     street = place.street if place else None
     district = place.district if place else None
-    spots = place.landmarks if place else []
-    dup_of, why = chain.dups.find(own=ctx.norm.own, reposted=ctx.norm.reposted, street=street, item=item,
-                                  published_at=ctx.post.published_at, district=district, spots=spots)
+    if ctx.is_lead:
+        item = ctx.cls.item if ctx.cls else None
+        spots = place.landmarks if place else []
+        dup_of, why = chain.dups.find(own=norm.own, reposted=norm.reposted, street=street, item=item,
+                                      published_at=when, district=district, spots=spots)
+    else:  # only the cheap wording keys and follow-up cues (its item is not trusted)
+        dup_of, why = chain.dups.find_wording(norm.own, norm.reposted, street or district, when)
     if dup_of and dup_of != ctx.post.key:
         ctx.dup_of = dup_of
         ctx.reasons.append(f"重复：{why}")
-    chain.dups.add(ctx.post.key, own=ctx.norm.own, reposted=ctx.norm.reposted, street=street, item=item,
-                   published_at=ctx.post.published_at, incident_key=ctx.dup_of, district=district,
-                   spots=spots)
+    if ctx.is_lead:
+        chain.dups.add(ctx.post.key, own=norm.own, reposted=norm.reposted, street=street, item=item,
+                       published_at=when, incident_key=ctx.dup_of, district=district, spots=spots)

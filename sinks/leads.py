@@ -17,7 +17,7 @@ from typing import Any
 from crawlers.config import Catalogue
 from crawlers.exceptions import LeadNotFound, StaleLeadError, TransitionError
 from crawlers.models import (
-    HistoryEntry, Lead, LeadState, WorkOrder, can_transition, deadline_for, now_shanghai,
+    DECISIONS, HistoryEntry, Lead, LeadState, WorkOrder, can_transition, deadline_for, now_shanghai,
     work_order_id_for,
 )
 from sinks.mongo import Store, lead_from_doc
@@ -121,7 +121,7 @@ class LeadService:
         return lead
 
     def _corrected_decision(self, lead: Lead, corrections: dict[str, Any]) -> dict[str, Any]:
-        decision = lead.decision.model_dump()
+        decision = DECISIONS.dump_python(lead.decision)
         item_code = corrections.get("item") or decision.get("item")
         if corrections.get("item"):
             item = self.catalogue.items.get(item_code)

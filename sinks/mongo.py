@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from crawlers.exceptions import LeadNotFound
 from crawlers.models import (
-    SHANGHAI, Decision, HistoryEntry, Lead, LeadState, Post, Source, deadline_for, lead_id_for,
+    DECISIONS, SHANGHAI, Decision, HistoryEntry, Lead, LeadState, Post, Source, deadline_for, lead_id_for,
 )
 
 _TOKEN_RE = re.compile(r"[\u4e00-\u9fff]{2}|[a-z0-9]{2,}")
@@ -165,7 +165,7 @@ class Store:
                         title=post_doc.get("title"), text=post_doc.get("text") or "",
                         published_at=post_doc["published_at"], fetched_at=post_doc.get("fetched_at"),
                         ip_region=post_doc.get("ip_region"), keyword=post_doc.get("keyword"))
-            yield post, Decision.model_validate(doc["decision"])
+            yield post, DECISIONS.validate_python(doc["decision"])
 
     # --- crawl state -------------------------------------------------------------------
 

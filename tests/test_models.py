@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from crawlers.models import (
-    SHANGHAI, LeadState, Post, can_transition, deadline_for, lead_id_for, work_order_id_for,
+    DECISIONS, SHANGHAI, Decision, DecidedPost, Lead, LeadState, Post, can_transition, deadline_for,
+    lead_id_for, work_order_id_for,
 )
 
 
@@ -20,6 +24,22 @@ def test_labelled_lines_are_read_as_posts_ignoring_the_label() -> None:
     post = Post.model_validate({"platform": "weibo", "post_id": "1", "url": "u", "text": "t",
                                 "published_at": "2026-11-20T08:31:00+08:00", "label": {"is_lead": True}})
     assert post.published_at.utcoffset() == timedelta(hours=8)
+
+
+def test_a_decision_is_validated_where_it_leaves_the_chain() -> None:
+    # The chain builds decisions unvalidated; a lead, the store's hand-over and JSON check them.
+    found = datetime(2026, 11, 20, 8, 0, tzinfo=SHANGHAI)
+    post = Post(platform="weibo", post_id="1", url="u", published_at=found)
+    bad = Decision(platform="weibo", post_id="1", is_lead=True, urgency="soon")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="urgency"):
+        Lead(_id="lead:weibo:1", decision=bad, discovered_at=found, deadline=found)
+    with pytest.raises(ValidationError, match="urgency"):
+        DecidedPost(post=post, decision=bad)
+    with pytest.raises(ValidationError, match="post_id"):
+        DECISIONS.validate_python({"platform": "weibo", "post_id": None, "is_lead": False})
+    good = Decision(platform="weibo", post_id="1", is_lead=True, urgency="urgent", reasons=["线索分 1.5"])
+    stored = Lead(_id="lead:weibo:1", decision=good, discovered_at=found, deadline=found).model_dump()
+    assert DECISIONS.validate_python(stored["decision"]) == good
 
 
 def test_work_order_id_is_deterministic_per_lead() -> None:

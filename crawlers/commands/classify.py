@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from crawlers.config import get_settings, load_config
-from crawlers.models import Post
+from crawlers.models import DECISIONS, Post
 
 DECISION_FIELDS = ("platform", "post_id", "is_lead", "score", "district", "street", "category", "item",
                    "department", "urgency", "dup_of", "text_masked", "matched", "reasons")
@@ -55,6 +55,6 @@ def register(app: typer.Typer) -> None:
                 progress.advance(task)
         with open(out, "w", encoding="utf-8") as f:
             for d in decisions:
-                f.write(json.dumps(d.model_dump(include=set(DECISION_FIELDS)), ensure_ascii=False) + "\n")  # type: ignore[union-attr]
+                f.write(json.dumps(DECISIONS.dump_python(d, include=set(DECISION_FIELDS)), ensure_ascii=False) + "\n")  # type: ignore[union-attr]
         leads = sum(1 for d in decisions if d.is_lead)  # type: ignore[union-attr]
         errors.print(f"{len(decisions)} posts → {leads} leads → {out}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.config import Settings, load_config
-from crawlers.models import SHANGHAI, Post
+from crawlers.models import DECISIONS, SHANGHAI, Post
 from filters.chain import FilterChain
 
 CONFIG = load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config"))
@@ -49,7 +49,7 @@ def test_noise_is_not_a_lead(chain: FilterChain, text: str) -> None:
 def test_masked_text_and_evidence_carry_no_personal_data(chain: FilterChain) -> None:
     d = chain.decide(post("1", "布吉街道电子厂老板周建华拖欠工资三个月，打他电话13912345678不接"))
     assert d.is_lead and d.item == "LD01"
-    out = d.model_dump_json()
+    out = DECISIONS.dump_json(d).decode()
     assert "13912345678" not in out and "周建华" not in out
 
 

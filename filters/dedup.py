@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-import numpy as np
-
 from filters.lsh import BandIndex, signature
 
 WINDOW = timedelta(days=7)         # same street, same item
@@ -73,11 +71,13 @@ class DuplicateIndex:
         self.by_place: dict[tuple[str, str], deque[tuple[datetime, _Incident, str | None]]] = {}
         self.by_spot: dict[str, deque[_Spotted]] = {}
         self.by_where: dict[str, deque[tuple[datetime, _Incident]]] = {}
-        self._last: tuple[str, np.ndarray | None] = ("", None)  # find() then add() hash the same text
+        self._last: tuple[str, list[bytes] | None] = ("", None)  # find() then add() hash the same text
 
-    def _hash(self, text: str) -> np.ndarray | None:
+    def _bands(self, text: str) -> list[bytes] | None:
+        """The LSH band keys of `text`'s words (None for a text too short to compare)."""
         if self._last[0] != text:
-            self._last = (text, signature(_stripped(text)))
+            sig = signature(_stripped(text))
+            self._last = (text, None if sig is None else self.lsh.keys(sig))
         return self._last[1]
 
     def _same_words(self, own: str, reposted: str) -> tuple[str | None, str | None]:
@@ -109,9 +109,9 @@ class DuplicateIndex:
         dup, why = self._same_words(own, reposted)
         if dup:
             return dup, why
-        sig = self._hash(own + reposted)
-        if sig is not None:
-            earliest = self.lsh.query(sig)
+        bands = self._bands(own + reposted)
+        if bands is not None:
+            earliest = self.lsh.query(bands)
             if earliest:
                 _, incident_key = earliest
                 return incident_key, "与已有线索高度相似"
@@ -161,10 +161,10 @@ class DuplicateIndex:
             if len(opening) >= PREFIX:
                 self.prefix.setdefault(opening[:PREFIX], incident)
         words = _stripped(own + reposted)
-        sig = self._hash(own + reposted) if words not in self.in_lsh else None
-        if sig is not None:
+        bands = self._bands(own + reposted) if words not in self.in_lsh else None
+        if bands is not None:
             self.in_lsh.add(words)
-            self.lsh.insert(sig, (published_at, incident.key))
+            self.lsh.insert(bands, (published_at, incident.key))
         if item:
             for where in {street, district} - {None}:
                 _append(self.by_place.setdefault((where, item), deque()), (published_at, incident, street),

@@ -26,7 +26,8 @@ V = TypeVar("V", bound=tuple[Any, ...])  # ordered values (tuples compare item b
 _RNG = np.random.RandomState(7)
 _A = _RNG.randint(0, 2**63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _B = _RNG.randint(0, 2**63, size=NUM_PERM, dtype=np.uint64)
-_SHIFT21, _SHIFT42, _SHIFT32 = np.uint64(21), np.uint64(42), np.uint64(32)
+_PACK = np.array([1 << 42, 1 << 21, 1], dtype=np.uint64)  # 3 code points (21 bits each) → 1 number
+_SHIFT32 = np.uint64(32)
 
 
 def signature(text: str) -> np.ndarray | None:
@@ -34,16 +35,13 @@ def signature(text: str) -> np.ndarray | None:
     for a text shorter than MIN_CHARS."""
     if len(text) < MIN_CHARS:
         return None
-    # Each 3-gram packed into one 63-bit number (code points fit in 21 bits) and hashed by
-    # every permutation at once: a few numpy expressions instead of a Python loop per gram.
+    # Each 3-gram packed into one 63-bit number (a sliding dot product) and hashed by every
+    # permutation at once: a few numpy calls instead of a Python loop per gram.
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    grams = points[:-2] << _SHIFT42
-    grams |= points[1:-1] << _SHIFT21
-    grams |= points[2:]
-    hashed = np.multiply.outer(grams, _A)
+    hashed = np.multiply.outer(np.correlate(points, _PACK, mode="valid"), _A)
     hashed += _B
     # The shift is monotone, so it can follow the minimum (on 64 values, not all of them).
-    return (hashed.min(axis=0) >> _SHIFT32).astype(np.uint32)
+    return (np.minimum.reduce(hashed, axis=0) >> _SHIFT32).astype(np.uint32)
 
 
 class BandIndex(Generic[V]):
@@ -61,16 +59,17 @@ class BandIndex(Generic[V]):
         self._slices = [slice(start * width, end * width) for start, end in bands.hashranges]
         self._tables: list[dict[bytes, V]] = [{} for _ in self._slices]
 
-    def insert(self, sig: np.ndarray, value: V) -> None:
+    def keys(self, sig: np.ndarray) -> list[bytes]:
+        """The signature's band keys, one per band (a lead's are looked up, then inserted)."""
         raw = sig.tobytes()
-        for table, part in zip(self._tables, self._slices, strict=True):
-            band = raw[part]
+        return [raw[part] for part in self._slices]
+
+    def insert(self, keys: list[bytes], value: V) -> None:
+        for table, band in zip(self._tables, keys, strict=True):
             least = table.get(band)
             if least is None or value < least:
                 table[band] = value
 
-    def query(self, sig: np.ndarray) -> V | None:
-        raw = sig.tobytes()
-        found = [v for table, part in zip(self._tables, self._slices, strict=True)
-                 if (v := table.get(raw[part])) is not None]
+    def query(self, keys: list[bytes]) -> V | None:
+        found = [v for table, band in zip(self._tables, keys, strict=True) if (v := table.get(band)) is not None]
         return min(found) if found else None

@@ -41,14 +41,14 @@ def test_the_band_index_answers_the_least_of_what_datasketch_answers() -> None:
         sig = signature(text)
         assert sig is not None
         value[f"k{i}"] = (rng.randint(0, 50), f"k{i}")  # a time, then the key: ties on time occur
-        ours.insert(sig, value[f"k{i}"])
+        ours.insert(ours.keys(sig), value[f"k{i}"])
         theirs.insert(f"k{i}", MinHash(num_perm=NUM_PERM, hashvalues=sig, scheme="affine32"))
     answered = 0
     for text in texts[200:]:
         sig = signature(text)
         assert sig is not None
         keys = theirs.query(MinHash(num_perm=NUM_PERM, hashvalues=sig, scheme="affine32"))
-        assert ours.query(sig) == (min(value[k] for k in keys) if keys else None)
+        assert ours.query(ours.keys(sig)) == (min(value[k] for k in keys) if keys else None)
         answered += bool(keys)
     assert answered > 50  # the corpus has near copies, so the comparison is not of empty answers
 

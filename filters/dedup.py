@@ -80,13 +80,13 @@ class DuplicateIndex:
             self._last = (text, None if sig is None else self.lsh.keys(sig))
         return self._last[1]
 
-    def _same_words(self, own: str, reposted: str) -> tuple[str | None, str | None]:
+    def _same_words(self, own: str, reposted: str, *, lead: bool = False) -> tuple[str | None, str | None]:
         """The exact keys: a lead's words, quoted or copied, or the opening of a quote. Nearly
-        half the stream asks, so the words are stripped directly, not through the cache."""
+        half the stream asks, so only a lead's words (hashed and added next) go through the cache."""
         quote = _STRIP.sub("", reposted) if reposted else ""
         if quote and (hit := self.exact.get(quote)):
             return hit.key, "与已有线索文字相同"
-        words = _STRIP.sub("", own) if own else ""
+        words = _stripped(own) if lead else _STRIP.sub("", own) if own else ""
         if words and (hit := self.exact.get(words)):
             return hit.key, "与已有线索文字相同"
         if len(quote) >= PREFIX and (hit := self.prefix.get(quote[:PREFIX])):
@@ -106,7 +106,7 @@ class DuplicateIndex:
              published_at: datetime, district: str | None = None,
              spots: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str | None]:
         """(dup_of, reason) for a lead, before it is added: every key."""
-        dup, why = self._same_words(own, reposted)
+        dup, why = self._same_words(own, reposted, lead=True)
         if dup:
             return dup, why
         bands = self._bands(own + reposted)

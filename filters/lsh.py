@@ -66,8 +66,8 @@ class BandIndex(Generic[V]):
 
     def insert(self, keys: list[bytes], value: V) -> None:
         for table, band in zip(self._tables, keys, strict=True):
-            least = table.get(band)
-            if least is None or value < least:
+            least = table.setdefault(band, value)
+            if least is not value and value < least:
                 table[band] = value
 
     def query(self, keys: list[bytes]) -> V | None:

@@ -71,5 +71,6 @@ class BandIndex(Generic[V]):
                 table[band] = value
 
     def query(self, keys: list[bytes]) -> V | None:
-        found = [v for table, band in zip(self._tables, keys, strict=True) if (v := table.get(band)) is not None]
+        found = [v for table, band in zip(self._tables, keys, strict=True)
+                 if (v := table.get(band)) is not None]
         return min(found) if found else None

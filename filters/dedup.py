@@ -86,7 +86,7 @@ class DuplicateIndex:
         quote = _STRIP.sub("", reposted) if reposted else ""
         if quote and (hit := self.exact.get(quote)):
             return hit.key, "与已有线索文字相同"
-        words = _stripped(own) if lead else _STRIP.sub("", own) if own else ""
+        words = _stripped(own) if lead else _STRIP.sub("", own)
         if words and (hit := self.exact.get(words)):
             return hit.key, "与已有线索文字相同"
         if len(quote) >= PREFIX and (hit := self.prefix.get(quote[:PREFIX])):

@@ -57,7 +57,7 @@ def to_simplified(text: str) -> str:
 # Compatibility characters in nearly every Chinese post (full-width punctuation, the ellipsis,
 # ℃), with what NFKC makes of them: replaced directly, they do not send a post through NFKC.
 _COMMON_COMPAT = (("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"), ("（", "("),
-                     ("）", ")"), ("\u3000", " "), ("…", "..."), ("～", "~"), ("℃", "°C"))
+                  ("）", ")"), ("\u3000", " "), ("…", "..."), ("～", "~"), ("℃", "°C"))
 
 
 @lru_cache(maxsize=1)

@@ -28,8 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from crawlers.config import get_settings, load_config  # noqa: E402
-from crawlers.models import Decision, HistoryEntry, Lead, LeadState, Source, deadline_for, now_shanghai  # noqa: E402
+from civicwatch.config import get_settings, load_config  # noqa: E402
+from civicwatch.clock import now_shanghai  # noqa: E402
+from civicwatch.lifecycle import deadline_for  # noqa: E402
+from civicwatch.models import Decision, HistoryEntry, Lead, LeadState, Source  # noqa: E402
 from review.app import create_app  # noqa: E402
 from review.render import PLATFORM_NAMES  # noqa: E402
 from sinks.users import UserStore  # noqa: E402

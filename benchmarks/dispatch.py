@@ -20,9 +20,10 @@ from pathlib import Path
 
 import redis
 
-from crawlers.config import Settings, load_config
+from civicwatch.config import Settings, load_config
 from crawlers.embedded import EmbeddedServers
-from crawlers.models import SHANGHAI, Decision, Post
+from civicwatch.clock import SHANGHAI
+from civicwatch.models import Decision, Post
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.stream import Relay

@@ -32,8 +32,8 @@ sys.path.insert(0, str(_HERE.parent))
 
 import ahocorasick  # noqa: E402
 
-from crawlers.config import Settings, load_config  # noqa: E402
-from crawlers.models import Post  # noqa: E402
+from civicwatch.config import Settings, load_config  # noqa: E402
+from civicwatch.models import Post  # noqa: E402
 from filters.chain import FilterChain  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import psutil
 
-from crawlers.models import SHANGHAI
+from civicwatch.clock import SHANGHAI
 from simulator.server import SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from crawlers.models import SHANGHAI
+from civicwatch.clock import SHANGHAI
 from simulator.server import SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from crawlers import commands
-from crawlers.exceptions import CivicwatchError
+from civicwatch.exceptions import CivicwatchError
 
 app = typer.Typer(
     name="civicwatch",

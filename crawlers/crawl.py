@@ -9,7 +9,7 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings as ScrapySettings
 from scrapy.utils.project import get_project_settings
 
-from crawlers.config import PlatformConfig
+from civicwatch.config import PlatformConfig
 
 
 def project_settings(overrides: dict[str, object] | None = None) -> ScrapySettings:
@@ -57,7 +57,7 @@ def parse_since(value: str, now: datetime) -> datetime:
     """`72h`, `30m`, `7d`, `2w` (before `now`) or an ISO 8601 datetime (Shanghai time if naive)."""
     from datetime import timedelta
 
-    from crawlers.models import SHANGHAI
+    from civicwatch.clock import SHANGHAI
 
     text = value.strip()
     if text[:-1].isdigit() and text[-1:].lower() in _UNITS:

@@ -16,7 +16,7 @@ from typing import Any
 
 from scrapy.crawler import AsyncCrawlerRunner
 
-from crawlers.config import PlatformConfig
+from civicwatch.config import PlatformConfig
 from crawlers.crawl import create_platform_crawler, spider_arguments
 
 logger = logging.getLogger(__name__)

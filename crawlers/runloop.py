@@ -8,7 +8,7 @@ from datetime import datetime
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.utils.defer import deferred_from_coro
 
-from crawlers.config import PlatformConfig
+from civicwatch.config import PlatformConfig
 from crawlers.crawl import project_settings
 from crawlers.poller import Poller, RoundResult
 

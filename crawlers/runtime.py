@@ -16,9 +16,10 @@ from datetime import timedelta
 
 import redis
 
-from crawlers.config import Config, load_config
-from crawlers.config.settings import Settings, get_settings
-from crawlers.models import Post, now_shanghai
+from civicwatch.config import Config, load_config
+from civicwatch.settings import Settings, get_settings
+from civicwatch.clock import now_shanghai
+from civicwatch.models import Post
 from filters.chain import FilterChain
 from sinks.mongo import Store
 from sinks.seen import SeenSet

@@ -2,11 +2,11 @@
 
 Components are wired here by import path and order, Scrapy-style; civicwatch's own settings
 carry the CIVICWATCH_ prefix. Deployment values (servers, simulator, Chromium) come from
-`CIVICWATCH_…` environment variables through crawlers.config.settings, read by each component's
+`CIVICWATCH_…` environment variables through civicwatch.settings, read by each component's
 `from_crawler`.
 """
 
-from crawlers.config.settings import get_settings as _deployment
+from civicwatch.settings import get_settings as _deployment
 
 BOT_NAME = "civicwatch"
 SPIDER_MODULES = ["spiders"]

@@ -11,8 +11,8 @@ from typing import Any
 
 from scrapy.utils.misc import load_object
 
-from crawlers.config import Catalogue, Config
-from crawlers.models import Decision, Post
+from civicwatch.config import Catalogue, Config
+from civicwatch.models import Decision, Post
 from filters.classify import Classifier
 from filters.dedup import DuplicateIndex
 from filters.normalize import normalize

@@ -14,9 +14,9 @@ from pathlib import Path
 import ahocorasick
 from pydantic import BaseModel, ConfigDict, Field
 
-from crawlers.config import Catalogue
-from crawlers.config.loader import load_model
-from crawlers.exceptions import ConfigError
+from civicwatch.config import Catalogue
+from civicwatch.config.loader import load_model
+from civicwatch.exceptions import ConfigError
 
 
 class ClassifierFile(BaseModel):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from crawlers.models import Decision
+from civicwatch.models import Decision
 
 OUTPUT_FIELDS = ("text_masked", "matched", "reasons", "district", "street")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from crawlers.config import Gazetteer
+from civicwatch.config import Gazetteer
 
 # Cities and regions people name when a post is not about Shenzhen (plus those in the
 # gazetteer's list of colliding places).

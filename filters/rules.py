@@ -17,9 +17,9 @@ from typing import Literal
 import ahocorasick
 from pydantic import BaseModel, ConfigDict, Field
 
-from crawlers.config.loader import read_yaml, validate
-from crawlers.exceptions import RuleSyntaxError
-from crawlers.models import Post
+from civicwatch.config.loader import read_yaml, validate
+from civicwatch.exceptions import RuleSyntaxError
+from civicwatch.models import Post
 from filters.normalize import Normalized, clean
 
 FIELDS = ("title", "text", "author", "ip_region")

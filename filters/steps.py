@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from filters.classify import Classification
 from filters.dedup import FOLLOW_UP
 from filters.normalize import Normalized, normalize

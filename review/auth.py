@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from crawlers.exceptions import LoginRequired
+from civicwatch.exceptions import LoginRequired
 from sinks.users import User
 
 SESSION_USER_KEY = "user"

@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from crawlers.config import Config
-from crawlers.models import SHANGHAI, LeadState
+from civicwatch.config import Config
+from civicwatch.clock import SHANGHAI
+from civicwatch.models import LeadState
 from review.security import CSRF_FIELD, csrf_token, safe_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

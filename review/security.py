@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crawlers.config import Settings
+from civicwatch.config import Settings
 
 CSRF_FIELD = "csrf_token"
 CSRF_SESSION_KEY = "csrf"

@@ -7,7 +7,7 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
-from crawlers.models import Post
+from civicwatch.models import Post
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from simulator.faults import Fault
 
 

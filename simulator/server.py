@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from simulator.faults import Fault, FaultBook
 from simulator.platforms import bilibili, browser, feeds, forum, liuyan, pages, tieba, weibo, zhihu
 from simulator.posts import load_posts

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pymongo.database import Database
 
-from crawlers.models import SHANGHAI
+from civicwatch.clock import SHANGHAI
 
 State = Literal["ok", "degraded", "down"]
 

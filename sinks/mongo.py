@@ -2,7 +2,7 @@
 
 Collections (database CIVICWATCH_MONGO_DB, default `civicwatch`):
 - posts:       _id = platform:post_id; masked title/text, hashed author, search tokens
-- leads:       _id = lead:platform:post_id of the incident's first post (crawlers.models.Lead)
+- leads:       _id = lead:platform:post_id of the incident's first post (civicwatch.models.Lead)
 - crawl_state: _id = platform:keyword; the watermark (newest published_at processed)
 Indexes are created by ensure_indexes() at start-up.
 """
@@ -18,10 +18,10 @@ import pymongo
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from crawlers.exceptions import LeadNotFound
-from crawlers.models import (
-    DECISIONS, SHANGHAI, Decision, HistoryEntry, Lead, LeadState, Post, Source, deadline_for, lead_id_for,
-)
+from civicwatch.exceptions import LeadNotFound
+from civicwatch.clock import SHANGHAI
+from civicwatch.lifecycle import deadline_for, lead_id_for
+from civicwatch.models import DECISIONS, Decision, HistoryEntry, Lead, LeadState, Post, Source
 
 _TOKEN_RE = re.compile(r"[\u4e00-\u9fff]{2}|[a-z0-9]{2,}")
 MAX_TOKENS = 400

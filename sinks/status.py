@@ -12,7 +12,8 @@ from typing import Any
 
 import redis
 
-from crawlers.models import HistoryEntry, LeadState, StatusEvent, can_transition
+from civicwatch.lifecycle import can_transition
+from civicwatch.models import HistoryEntry, LeadState, StatusEvent
 from sinks.mongo import Store
 from sinks.stream import ensure_group
 

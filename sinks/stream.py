@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from crawlers.models import now_shanghai
+from civicwatch.clock import now_shanghai
 from sinks.mongo import Store
 
 logger = logging.getLogger(__name__)

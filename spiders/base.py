@@ -19,9 +19,10 @@ from typing import Any
 import scrapy
 from scrapy.http import Request, Response
 
-from crawlers import signals
-from crawlers.config import get_settings, load_config
-from crawlers.models import Post, now_shanghai
+from civicwatch import signals
+from civicwatch.config import get_settings, load_config
+from civicwatch.clock import now_shanghai
+from civicwatch.models import Post
 
 logger = logging.getLogger(__name__)
 

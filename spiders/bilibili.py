@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from spiders.base import PlatformSpider
 from spiders.utils.text import strip_html
 from spiders.utils.times import TimeFormatError, parse_time

@@ -29,7 +29,7 @@ from scrapy_playwright.page import PageMethod
 from scrapy_playwright.provider import PlaywrightBrowserProvider
 
 from crawlers import settings as project
-from crawlers.models import Post
+from civicwatch.models import Post
 from spiders.base import PlatformSpider
 
 READY = "section.note-item, div.no-more, div.captcha, div.login-container"

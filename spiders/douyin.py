@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from scrapy.http import Response
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from spiders.browser import BrowserSpider
 from spiders.utils.times import parse_time
 

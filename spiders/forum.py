@@ -17,9 +17,10 @@ import scrapy
 from parsel import Selector as Parsel
 from scrapy.http import Response
 
-from crawlers.config import get_settings
-from crawlers.config.forums import ForumDefinition, Selector, load_forums
-from crawlers.models import SHANGHAI, Post
+from civicwatch.config import get_settings
+from civicwatch.config.forums import ForumDefinition, Selector, load_forums
+from civicwatch.clock import SHANGHAI
+from civicwatch.models import Post
 from spiders.base import PlatformSpider
 from spiders.utils.text import strip_html
 from spiders.utils.times import TimeFormatError, parse_time

@@ -9,7 +9,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from spiders.base import PlatformSpider
 from spiders.utils.text import strip_html
 from spiders.utils.times import TimeFormatError, parse_time
@@ -26,7 +26,7 @@ class LiuyanSpider(PlatformSpider):
         kwargs.setdefault("keywords", [])
         super().__init__(**kwargs)
         if boards is None:
-            from crawlers.config import get_settings, load_config
+            from civicwatch.config import get_settings, load_config
 
             platform = load_config(get_settings()).platforms.platforms.get(self.platform)
             boards = platform.boards if platform else []

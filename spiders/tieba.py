@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 import scrapy
 from scrapy.http import Response
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from spiders.base import PlatformSpider
 from spiders.utils.text import strip_html
 from spiders.utils.times import TimeFormatError, parse_time
@@ -32,7 +32,7 @@ class TiebaSpider(PlatformSpider):
     def __init__(self, boards: Iterable[str] | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if boards is None:
-            from crawlers.config import get_settings, load_config
+            from civicwatch.config import get_settings, load_config
 
             platform = load_config(get_settings()).platforms.platforms.get(self.platform)
             boards = platform.boards if platform and kwargs.get("keywords") != [] else []

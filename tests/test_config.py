@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.config import Settings, get_settings, load_config, load_platforms
-from crawlers.exceptions import ConfigError
+from civicwatch.config import Settings, get_settings, load_config, load_platforms
+from civicwatch.exceptions import ConfigError
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from crawlers.models import (
-    DECISIONS, SHANGHAI, Decision, DecidedPost, Lead, LeadState, Post, can_transition, deadline_for,
-    lead_id_for, work_order_id_for,
-)
+from civicwatch.clock import SHANGHAI
+from civicwatch.lifecycle import can_transition, deadline_for, lead_id_for, work_order_id_for
+from civicwatch.models import DECISIONS, DecidedPost, Decision, Lead, LeadState, Post
 
 
 def test_numeric_post_ids_become_strings_without_precision_loss() -> None:
@@ -69,7 +68,7 @@ def test_published_work_order_schema_is_current() -> None:
     import json
     from pathlib import Path
 
-    from crawlers.models import work_order_json_schema
+    from civicwatch.models import work_order_json_schema
 
     published = json.loads((Path(__file__).resolve().parents[1] / "docs" / "workorder.schema.json").read_text())
     assert published == work_order_json_schema(), "run: civicwatch workorders schema > docs/workorder.schema.json"

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crawlers.config.platforms import PlatformConfig
+from civicwatch.config.platforms import PlatformConfig
 from crawlers.crawl import parse_since
-from crawlers.models import SHANGHAI
+from civicwatch.clock import SHANGHAI
 from crawlers.poller import next_delay
 
 

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 
-from crawlers.config import get_settings, load_config
-from crawlers.models import DECISIONS, Post
+from civicwatch.config import get_settings, load_config
+from civicwatch.models import DECISIONS, Post
 
 DECISION_FIELDS = ("platform", "post_id", "is_lead", "score", "district", "street", "category", "item",
                    "department", "urgency", "dup_of", "text_masked", "matched", "reasons")

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from crawlers.commands.run import results_table
-from crawlers.config import get_settings, load_config
-from crawlers.models import Post
+from civicwatch.config import get_settings, load_config
+from civicwatch.models import Post
 
 SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "simulator" / "data" / "sample_posts.jsonl"
 

@@ -8,7 +8,7 @@ import threading
 import typer
 from rich.console import Console
 
-from crawlers.config import get_settings
+from civicwatch.config import get_settings
 
 embedded_app = typer.Typer(help="Embedded MongoDB-wire and Redis servers.", no_args_is_help=True)
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from crawlers.config import get_settings, load_config
+from civicwatch.config import get_settings, load_config
 
 logger = logging.getLogger(__name__)
 

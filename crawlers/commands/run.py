@@ -9,10 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawlers.config import get_settings, load_config
+from civicwatch.config import get_settings, load_config
 from crawlers.crawl import parse_since
-from crawlers.exceptions import ConfigError
-from crawlers.models import now_shanghai
+from civicwatch.exceptions import ConfigError
+from civicwatch.clock import now_shanghai
 from crawlers.poller import RoundResult
 
 

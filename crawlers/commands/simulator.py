@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from crawlers.models import SHANGHAI
+from civicwatch.clock import SHANGHAI
 
 
 def register(app: typer.Typer) -> None:

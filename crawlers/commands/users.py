@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawlers.config import get_settings
+from civicwatch.config import get_settings
 
 users_app = typer.Typer(help="Manage console users (核实台账号).", no_args_is_help=True)
 

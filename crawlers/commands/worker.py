@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from crawlers.config import get_settings, load_config
-from crawlers.exceptions import ConfigError
+from civicwatch.config import get_settings, load_config
+from civicwatch.exceptions import ConfigError
 
 
 def register(app: typer.Typer) -> None:

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawlers.config import get_settings
-from crawlers.exceptions import ConfigError
+from civicwatch.config import get_settings
+from civicwatch.exceptions import ConfigError
 
 workorders_app = typer.Typer(help="The work-order stream to the dispatch system.", no_args_is_help=True)
 
@@ -42,7 +42,7 @@ def tail(count: Annotated[int, typer.Option(help="entries to show")] = 20) -> No
 @workorders_app.command()
 def schema() -> None:
     """Print the work orders' JSON Schema (docs/workorder.schema.json is this output)."""
-    from crawlers.models import work_order_json_schema
+    from civicwatch.models import work_order_json_schema
 
     print(json.dumps(work_order_json_schema(), ensure_ascii=False, indent=2, sort_keys=True))
 

@@ -17,7 +17,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from crawlers.models import DecidedPost, Post
+from civicwatch.models import DecidedPost, Post
 from crawlers.runtime import get_runtime
 
 logger = logging.getLogger(__name__)

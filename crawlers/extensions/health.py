@@ -23,9 +23,9 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from crawlers import signals as cw_signals
-from crawlers.config.settings import get_settings
-from crawlers.models import now_shanghai
+from civicwatch import signals as cw_signals
+from civicwatch.settings import get_settings
+from civicwatch.clock import now_shanghai
 from crawlers.runtime import get_runtime
 from sinks.health import HealthStore
 

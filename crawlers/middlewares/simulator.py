@@ -13,7 +13,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawlers.config.settings import get_settings
+from civicwatch.settings import get_settings
 
 # reference/platforms.md §1.2
 PLATFORM_HOSTS = frozenset({
@@ -44,7 +44,7 @@ class SimulatorHostMiddleware:
         settings = get_settings()
         if not settings.simulator:
             raise NotConfigured
-        from crawlers.config.forums import load_forums  # forums defined in YAML bring their own hosts
+        from civicwatch.config.forums import load_forums  # forums defined in YAML bring their own hosts
 
         forums = {f.host for f in load_forums(settings.config_dir / "forums")}
         return cls(settings.simulator, PLATFORM_HOSTS | forums)

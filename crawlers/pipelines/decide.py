@@ -13,7 +13,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawlers.models import DecidedPost, Post
+from civicwatch.models import DecidedPost, Post
 from crawlers.runtime import Runtime, get_runtime
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from crawlers.models import DecidedPost, now_shanghai
+from civicwatch.clock import now_shanghai
+from civicwatch.models import DecidedPost
 from crawlers.runtime import Runtime, get_runtime
 from filters.pii import hash_author, mask_pii
 

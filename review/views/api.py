@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from crawlers.exceptions import StaleLeadError, TransitionError
-from crawlers.models import Lead, LeadState
+from civicwatch.exceptions import StaleLeadError, TransitionError
+from civicwatch.models import Lead, LeadState
 from sinks.users import User
 
 router = APIRouter()

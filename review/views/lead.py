@@ -11,8 +11,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from crawlers.exceptions import FormInputError, StaleLeadError, TransitionError
-from crawlers.models import Lead, LeadState, can_transition
+from civicwatch.exceptions import FormInputError, StaleLeadError, TransitionError
+from civicwatch.lifecycle import can_transition
+from civicwatch.models import Lead, LeadState
 from review.auth import require_verifier, require_viewer
 from review.render import STATE_NAMES, render, sla_left
 from review.security import csrf_form

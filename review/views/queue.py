@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from crawlers.models import Lead, LeadState
+from civicwatch.models import Lead, LeadState
 from review.auth import require_viewer
 from review.render import PLATFORM_NAMES, render, sla_left
 from sinks.users import User

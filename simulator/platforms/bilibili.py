@@ -8,7 +8,7 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from simulator.faults import Fault
 from simulator.posts import matches_query
 from simulator.render import page_of

@@ -8,7 +8,7 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from simulator.faults import Fault
 
 HOST = "liuyan.people.com.cn"

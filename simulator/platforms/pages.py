@@ -12,7 +12,7 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from simulator.faults import Fault
 from simulator.posts import matches_query
 from simulator.render import page_of, relative_time

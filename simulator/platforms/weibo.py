@@ -9,7 +9,8 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from crawlers.models import SHANGHAI, Post
+from civicwatch.clock import SHANGHAI
+from civicwatch.models import Post
 from simulator.faults import Fault
 from simulator.render import page_of, relative_time
 

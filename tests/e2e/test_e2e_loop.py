@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from crawlers.config import Settings, load_config
-from crawlers.models import LeadState
+from civicwatch.config import Settings, load_config
+from civicwatch.models import LeadState
 from simulator.server import SimulatorServer
 from sinks.leads import LeadService
 from sinks.mongo import Store

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.config import Settings, load_config
-from crawlers.models import DECISIONS, SHANGHAI, Post
+from civicwatch.config import Settings, load_config
+from civicwatch.clock import SHANGHAI
+from civicwatch.models import DECISIONS, Post
 from filters.chain import FilterChain
 
 CONFIG = load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config"))

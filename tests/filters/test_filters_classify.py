@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.config import Settings, load_config
-from crawlers.models import SHANGHAI, Post
+from civicwatch.config import Settings, load_config
+from civicwatch.clock import SHANGHAI
+from civicwatch.models import Post
 from filters.chain import FilterChain
 from filters.dedup import DuplicateIndex
 

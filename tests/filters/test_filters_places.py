@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.config import Settings, load_config
+from civicwatch.config import Settings, load_config
 from filters.normalize import clean, normalize
 from filters.places import PlaceResolver
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.exceptions import RuleSyntaxError
-from crawlers.models import SHANGHAI, Post
+from civicwatch.exceptions import RuleSyntaxError
+from civicwatch.clock import SHANGHAI
+from civicwatch.models import Post
 from filters.rules import RuleSet, RulesFile, RuleSpec
 
 

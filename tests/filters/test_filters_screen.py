@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from crawlers.config import Settings, load_config
-from crawlers.models import SHANGHAI, Post
+from civicwatch.config import Settings, load_config
+from civicwatch.clock import SHANGHAI
+from civicwatch.models import Post
 from filters.chain import FilterChain
 from filters.normalize import normalize
 from filters.screen import ITEM_WORD, SHENZHEN_NAME

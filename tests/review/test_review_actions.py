@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from crawlers.models import LeadState
+from civicwatch.models import LeadState
 from review.views.lead import STALE_MESSAGE
 from tests.review.conftest import csrf_of, login, seed_lead
 

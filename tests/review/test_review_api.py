@@ -8,7 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from crawlers.models import LeadState, now_shanghai, work_order_json_schema
+from civicwatch.clock import now_shanghai
+from civicwatch.models import LeadState, work_order_json_schema
 from review.app import create_app
 from tests.review.conftest import login, seed_lead
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from crawlers.models import LeadState
+from civicwatch.models import LeadState
 from review.app import create_app
 from tests.review.conftest import PASSWORD, ROOT, seed_lead
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from crawlers.models import LeadState
+from civicwatch.models import LeadState
 from review.security import CONTENT_SECURITY_POLICY
 from tests.review.conftest import PASSWORD, csrf_of, login, seed_lead
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crawlers.models import SHANGHAI
+from civicwatch.clock import SHANGHAI
 from review.render import highlight, sla_left
 from review.security import safe_url
 

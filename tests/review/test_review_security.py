@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawlers.config import get_settings
+from civicwatch.config import get_settings
 from review.security import session_secret
 
 

@@ -11,7 +11,7 @@ from pymongo.database import Database
 from typer.testing import CliRunner
 
 from crawlers.cli import app as cli
-from crawlers.exceptions import UserError
+from civicwatch.exceptions import UserError
 from sinks.users import UserStore
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.embedded import EmbeddedServers
-from crawlers.exceptions import EmbeddedServerError
+from civicwatch.exceptions import EmbeddedServerError
 
 
 def _alive(pid: int) -> bool:

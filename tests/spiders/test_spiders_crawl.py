@@ -160,8 +160,8 @@ def test_forum_page_limit_marks_the_board_truncated(tmp_path: Path, monkeypatch:
 
 
 def test_forum_definition_errors_name_file_and_field(tmp_path: Path) -> None:
-    from crawlers.config.forums import load_forums
-    from crawlers.exceptions import ConfigError
+    from civicwatch.config.forums import load_forums
+    from civicwatch.exceptions import ConfigError
 
     (tmp_path / "bad.yaml").write_text("name: bad\nlist_url: 'https://x.cn/?p={page}'\nboards: [a]\n"
                                        "items: {css: li, path: x}\nfields: {post_id: {css: a}}\n", encoding="utf-8")

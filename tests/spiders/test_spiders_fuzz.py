@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawlers.models import Post
+from civicwatch.models import Post
 from spiders.bilibili import BilibiliSpider
 from spiders.kuaishou import KuaishouSpider
 from spiders.tieba import TiebaSpider
@@ -105,7 +105,7 @@ JSON_FORUM = {"name": "fuzzboard", "format": "json", "list_url": "https://wz.exa
        json_values, st.booleans(), st.sampled_from([200, 404, 429, 500]))
 def test_generic_forum_json_listing_and_detail_never_raise(path: list[Any], value: Any, truncate: bool,
                                                            status: int) -> None:
-    from crawlers.config.forums import ForumDefinition
+    from civicwatch.config.forums import ForumDefinition
     from spiders.forum import ForumSpider
 
     d = ForumDefinition.model_validate(JSON_FORUM)
@@ -128,7 +128,7 @@ def test_generic_forum_json_listing_and_detail_never_raise(path: list[Any], valu
 
 
 def test_generic_forum_skips_items_without_an_id_and_counts_them() -> None:
-    from crawlers.config.forums import ForumDefinition
+    from civicwatch.config.forums import ForumDefinition
     from spiders.forum import ForumSpider
 
     d = ForumDefinition.model_validate({**JSON_FORUM, "detail": None})

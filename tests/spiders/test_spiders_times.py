@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from crawlers.models import SHANGHAI
+from civicwatch.clock import SHANGHAI
 from spiders.utils.text import strip_html
 from spiders.utils.times import TimeFormatError, parse_time
 

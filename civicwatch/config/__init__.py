@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from crawlers.config.catalogue import Catalogue, Item
-from crawlers.config.gazetteer import Gazetteer
-from crawlers.config.loader import load_model
-from crawlers.config.platforms import PlatformConfig, PlatformsFile
-from crawlers.config.settings import Settings, get_settings
+from civicwatch.config.catalogue import Catalogue, Item
+from civicwatch.config.gazetteer import Gazetteer
+from civicwatch.config.loader import load_model
+from civicwatch.config.platforms import PlatformConfig, PlatformsFile
+from civicwatch.settings import Settings, get_settings
 
 __all__ = [
     "Catalogue", "Config", "Gazetteer", "Item", "PlatformConfig", "PlatformsFile", "Settings",

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from crawlers.exceptions import ConfigError
+from civicwatch.exceptions import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -1,32 +1,18 @@
 """Domain models: the contracts between spiders, filters, sinks and the console.
 
-Field names follow ../shared/DESIGN.md (Contracts) and reference/labelled-posts.md.
-A change here is a change of contract: update README's "Schemas" section too.
+Field names follow docs/architecture.md (Contracts). A change here is a change of contract:
+update README's "Schemas" section and docs/workorder.schema.json too.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-PLATFORMS: tuple[str, ...] = (
-    "weibo", "douyin", "xiaohongshu", "toutiao", "zhihu", "tieba",
-    "bilibili", "kuaishou", "wechat", "liuyan", "forum",
-)
-
 Urgency = Literal["urgent", "general"]
-
-
-def now_shanghai() -> datetime:
-    return datetime.now(SHANGHAI)
 
 
 class Post(BaseModel):
@@ -107,29 +93,6 @@ class LeadState(StrEnum):
     RETURNED = "returned"
 
 
-# Which transitions the lifecycle allows (DESIGN.md, Lead lifecycle).
-TRANSITIONS: dict[LeadState, frozenset[LeadState]] = {
-    LeadState.NEW: frozenset({LeadState.PENDING_REVIEW, LeadState.REJECTED, LeadState.MERGED}),
-    LeadState.PENDING_REVIEW: frozenset(
-        {LeadState.VERIFIED, LeadState.REJECTED, LeadState.MERGED, LeadState.DISPATCHED}
-    ),
-    LeadState.VERIFIED: frozenset({LeadState.DISPATCHED, LeadState.PENDING_REVIEW}),
-    LeadState.DISPATCHED: frozenset({LeadState.ACCEPTED, LeadState.RETURNED, LeadState.RESOLVED}),
-    LeadState.ACCEPTED: frozenset({LeadState.RESOLVED, LeadState.RETURNED}),
-    LeadState.RETURNED: frozenset(
-        {LeadState.VERIFIED, LeadState.DISPATCHED, LeadState.REJECTED, LeadState.MERGED,
-         LeadState.PENDING_REVIEW}
-    ),
-    LeadState.REJECTED: frozenset({LeadState.PENDING_REVIEW}),
-    LeadState.MERGED: frozenset({LeadState.PENDING_REVIEW}),
-    LeadState.RESOLVED: frozenset(),
-}
-
-
-def can_transition(old: LeadState, new: LeadState) -> bool:
-    return new in TRANSITIONS[old]
-
-
 class HistoryEntry(BaseModel):
     """One recorded step of a lead: who moved it, when, why."""
 
@@ -152,8 +115,19 @@ class Source(BaseModel):
     fetched_at: AwareDatetime | None = None
 
 
-def lead_id_for(post_key: str) -> str:
-    return f"lead:{post_key}"
+class Outbox(BaseModel):
+    """A dispatched work order waiting for (or past) its relay to the stream.
+
+    Written in the same update as the dispatch itself, so the state change and the hand-off are
+    one atomic write; `dispatch_no` counts re-dispatches after 退单, so each is relayed once.
+    """
+
+    state: Literal["pending", "delivered"] = "pending"
+    dispatch_no: int = 1
+    created_at: AwareDatetime
+    document: dict[str, Any]
+    delivered_at: AwareDatetime | None = None
+    entry_id: str | None = None
 
 
 class Lead(BaseModel):
@@ -170,23 +144,13 @@ class Lead(BaseModel):
     merged_into: str | None = None
     work_order_id: str | None = None
     return_reason: str | None = None
+    outbox: Outbox | None = None
+    applied_events: list[str] = Field(default_factory=list)  # status event ids, each applied once
 
     model_config = ConfigDict(populate_by_name=True)
 
 
-def deadline_for(discovered_at: datetime, urgency: str | None, sla_minutes: dict[str, int]) -> datetime:
-    """Dispatch deadline: discovery time plus the SLA class's minutes (general when unknown)."""
-    minutes = sla_minutes.get(urgency or "general", sla_minutes.get("general", 120))
-    return discovered_at + timedelta(minutes=minutes)
-
-
 WORK_ORDER_SCHEMA_VERSION = "1.0"
-
-
-def work_order_id_for(lead_id: str) -> str:
-    """Deterministic: the same lead always gives the same work-order id (consumers upsert on it)."""
-    digest = hashlib.sha256(lead_id.encode("utf-8")).hexdigest()[:16].upper()
-    return f"WO-{digest}"
 
 
 class WorkOrder(BaseModel):
@@ -226,10 +190,6 @@ class StatusEvent(BaseModel):
     at: AwareDatetime
     reason: str | None = None
     operator: str | None = None
-
-
-def utc(dt: datetime) -> datetime:
-    return dt.astimezone(timezone.utc)
 
 
 class DecidedPost(BaseModel):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from crawlers.config.loader import load_model
+from civicwatch.config.loader import load_model
 
 
 class Selector(BaseModel):

@@ -1,5 +1,16 @@
 """Every exception civicwatch raises on purpose, in one place.
 
+    CivicwatchError (status 500, exit 1)
+     ├── ConfigError (exit 78, EX_CONFIG)
+     │    └── RuleSyntaxError
+     ├── ServerUnavailableError (503, exit 69, EX_UNAVAILABLE)
+     │    └── EmbeddedServerError
+     ├── LeadNotFound (404) · StaleLeadError (409) · TransitionError (409)
+     ├── InvalidInputError (422) · FormInputError (400) · LoginRequired (401) · UserError (exit 65)
+     └── ParseError · SourceBlocked   (crawling: counted per platform, never stop a crawl)
+
+`status` is the HTTP status the console's one exception handler (review/app.py) answers with;
+`exit_code` is what the CLI exits with after printing the one-line message (crawlers/cli.py).
 Keep README's "Errors" section in step with this file.
 """
 
@@ -8,6 +19,9 @@ from __future__ import annotations
 
 class CivicwatchError(Exception):
     """Base of every civicwatch error."""
+
+    status: int = 500
+    exit_code: int = 1
 
 
 # --- configuration -----------------------------------------------------------
@@ -18,6 +32,8 @@ class ConfigError(CivicwatchError):
 
     `str()` is one line an operator can act on: file, line, field and the problem.
     """
+
+    exit_code = 78  # EX_CONFIG
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
                  field: str | None = None) -> None:
@@ -49,12 +65,21 @@ class RuleSyntaxError(ConfigError):
 # --- servers and storage -----------------------------------------------------
 
 
-class EmbeddedServerError(CivicwatchError):
+class ServerUnavailableError(CivicwatchError):
+    """MongoDB or Redis did not answer in time; the message names the server and its address."""
+
+    status = 503
+    exit_code = 69  # EX_UNAVAILABLE
+
+
+class EmbeddedServerError(ServerUnavailableError):
     """An embedded MongoDB-wire or Redis server could not be started or did not become ready."""
 
 
 class StaleLeadError(CivicwatchError):
     """Someone else changed the lead since it was read (optimistic locking); reload and retry."""
+
+    status = 409
 
     def __init__(self, lead_id: str, expected_version: int) -> None:
         self.lead_id = lead_id
@@ -65,6 +90,8 @@ class StaleLeadError(CivicwatchError):
 class TransitionError(CivicwatchError):
     """The lead's lifecycle does not allow this step from its current state."""
 
+    status = 409
+
     def __init__(self, lead_id: str, from_state: str, to_state: str) -> None:
         self.lead_id = lead_id
         self.from_state = from_state
@@ -74,6 +101,18 @@ class TransitionError(CivicwatchError):
 
 class LeadNotFound(CivicwatchError):
     """No lead with this id."""
+
+    status = 404
+
+
+class InvalidInputError(CivicwatchError):
+    """A request names a place, item or value that is not allowed; `field` says which."""
+
+    status = 422
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 # --- crawling ----------------------------------------------------------------
@@ -108,6 +147,9 @@ class SourceBlocked(CivicwatchError):
 
 class UserError(CivicwatchError):
     """A console user cannot be created or changed: unknown role, duplicate name, empty password."""
+
+    status = 422
+    exit_code = 65  # EX_DATAERR
 
 
 class LoginRequired(CivicwatchError):

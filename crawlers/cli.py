@@ -13,8 +13,8 @@ import sys
 import typer
 from rich.console import Console
 
-from crawlers import commands
 from civicwatch.exceptions import CivicwatchError
+from crawlers import commands
 
 app = typer.Typer(
     name="civicwatch",
@@ -37,12 +37,13 @@ _register_commands()
 
 
 def main() -> None:
-    """Console-script entry: known errors become one red line and exit code 2, not a traceback."""
+    """Console-script entry: known errors become one red line and the error's own exit code
+    (civicwatch/exceptions.py), not a traceback."""
     try:
         app()
     except CivicwatchError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -50,5 +50,5 @@ def test_a_broken_rule_file_is_one_clear_line(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "crawlers.cli", "rules", "test", "深圳"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60,
                             env={**__import__("os").environ, "CIVICWATCH_CONFIG_DIR": str(cfg)})
-    assert result.returncode == 2
+    assert result.returncode == 78  # EX_CONFIG, ConfigError.exit_code
     assert "坏规则" in result.stderr and "position" in result.stderr and "Traceback" not in result.stderr

@@ -82,9 +82,13 @@ DECISIONS: TypeAdapter[Decision] = TypeAdapter(Decision)
 
 
 class LeadState(StrEnum):
-    NEW = "new"
+    """Where a lead is in its lifecycle (civicwatch.lifecycle.TRANSITIONS).
+
+    Every state is one that sinks/leads.py writes: a lead is born pending_review, and verifying
+    and dispatching are one atomic write, so there is no separate "new" or "verified" state.
+    """
+
     PENDING_REVIEW = "pending_review"
-    VERIFIED = "verified"
     DISPATCHED = "dispatched"
     ACCEPTED = "accepted"
     RESOLVED = "resolved"

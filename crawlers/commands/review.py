@@ -9,12 +9,18 @@ the console does.
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from civicwatch.config import get_settings, load_config
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:
@@ -59,9 +65,15 @@ def register(app: typer.Typer) -> None:
                 link.start()
             web = create_app(config, store, leads=leads, users=users, https_only=https_only)
             Console().print(f"核实台 / console: http://{host}:{port}/")
+            # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then raises the signal again with
+            # the handler it found: make that an interrupt, so the link stops and we exit 0.
+            previous = signal.signal(signal.SIGTERM, _interrupt)
             try:
                 uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower(),
                             proxy_headers=False, server_header=False)
-            finally:  # uvicorn returns on Ctrl-C / SIGTERM
+            except KeyboardInterrupt:
+                pass
+            finally:
+                signal.signal(signal.SIGTERM, previous)
                 link.stop()
                 client.close()

@@ -139,7 +139,7 @@ class Lead(BaseModel):
 
     id: str = Field(alias="_id")
     state: LeadState = LeadState.PENDING_REVIEW
-    version: int = 0  # optimistic locking: every write bumps it
+    version: int = 0  # optimistic locking: every lifecycle step (and a new source) bumps it
     decision: Decision
     sources: list[Source] = Field(default_factory=list)
     discovered_at: AwareDatetime

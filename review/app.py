@@ -72,15 +72,19 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _bad_input(exc: CivicwatchError) -> str:
+    return f"输入有误：{exc}"
+
+
 # What a person reads on the error page, by exception class (the nearest class in the MRO wins).
 _PAGE_TEXT: dict[type[CivicwatchError], Callable[[Any], str]] = {
     LeadNotFound: lambda exc: f"线索不存在：{exc}",
     StaleLeadError: lambda exc: "这条线索在您查看之后已被其他审核员处理或修改，请返回刷新后再操作。",
     TransitionError: lambda exc: (f"线索当前状态「{_state_name(exc.from_state)}」不允许转为"
                                   f"「{_state_name(exc.to_state)}」。"),
-    InvalidInputError: lambda exc: f"输入有误：{exc}",
-    FormInputError: lambda exc: f"输入有误：{exc}",
-    UserError: lambda exc: f"输入有误：{exc}",
+    InvalidInputError: _bad_input,
+    FormInputError: _bad_input,
+    UserError: _bad_input,
     LoginRequired: lambda exc: "请先登录。",
     ServerUnavailableError: lambda exc: "数据库或消息服务暂时无法连接，请稍后再试。",
     CivicwatchError: lambda exc: "服务器出错了，请稍后再试。",

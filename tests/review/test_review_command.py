@@ -97,8 +97,9 @@ def test_dispatch_link_relays_and_applies_status_until_stopped(store: Any, conso
         deadline = time.monotonic() + 15
         while not live_redis.xrange(stream) and time.monotonic() < deadline:
             time.sleep(0.05)
-        publish_status(live_redis, StatusEvent(event_id=uuid.uuid4().hex, service_request_id=order.service_request_id,
-                                               status="办结", at=now_shanghai()), stream=status_stream)
+        resolved = StatusEvent(event_id=uuid.uuid4().hex, service_request_id=order.service_request_id,
+                               status="办结", at=now_shanghai())
+        publish_status(live_redis, resolved, stream=status_stream)
         while leads.get(lead.id).state != LeadState.RESOLVED and time.monotonic() < deadline:
             time.sleep(0.05)
         threads = list(link._threads)

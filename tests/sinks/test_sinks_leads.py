@@ -78,7 +78,8 @@ def test_dispatch_writes_an_outbox_and_the_relay_marks_it_delivered_once(store: 
 
 def test_status_events_apply_once_in_lifecycle_order(store: Store, service: LeadService) -> None:
     lead, _ = save(store, "1")
-    order_id = service.verify_and_dispatch(lead.id, actor="alice", expected_version=lead.version).service_request_id
+    order_id = service.verify_and_dispatch(lead.id, actor="alice",
+                                           expected_version=lead.version).service_request_id
     returned = event(order_id, "退单")
     assert service.apply_status(returned)
     assert not service.apply_status(returned)  # the same event id again

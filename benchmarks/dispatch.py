@@ -48,13 +48,12 @@ def main() -> None:
             decision = Decision(platform="weibo", post_id=str(i), is_lead=True, district="福田区",
                                 street="梅林街道", category="DL", item="DL02", department="JTYS",
                                 urgency="urgent", text_masked=post.text)
-            leads.append(store.save_lead(post, decision, text_masked=post.text, title_masked=None,
-                                         author_hash="h", sla_minutes=config.catalogue.sla_minutes,
-                                         now=t0)[0])
+            leads.append(service.record(post, decision, text_masked=post.text, title_masked=None,
+                                        author_hash="h", now=t0)[0])
         sent: dict[str, float] = {}
         arrived: dict[str, float] = {}
         stop = threading.Event()
-        relay = Relay(store, client)
+        relay = Relay(service, client)
 
         def relay_loop() -> None:
             while not stop.is_set():

@@ -1,47 +1,52 @@
 """The lead lifecycle as pure functions: which transitions exist, deadlines, ids, work orders.
 
-    new → pending_review → dispatched → accepted → resolved
-                         ↘ rejected / merged;  dispatched|accepted → returned → review again
+    pending_review → dispatched → accepted → resolved
+                   ↘ rejected / merged → pending_review (reopened)
+    dispatched | accepted → returned (退单) → dispatched again, rejected, merged or reopened
 
-sinks/leads.py is the only code that writes a lead's state, and it asks this module what a step
-means; docs/architecture.md draws the same graph (tests/test_docs.py checks the states).
+A lead is born pending_review (there is no "new": the crawl stores only posts the filter chain
+kept) and a verifier's confirmation is the dispatch itself (there is no "verified": verify and
+dispatch are one atomic write). sinks/leads.py is the only code that writes a lead's state, and
+it asks this module what a step means; docs/architecture.md draws the same graph.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from civicwatch.config import Catalogue
-from civicwatch.models import HistoryEntry, Lead, LeadState, WorkOrder
+from civicwatch.exceptions import InvalidInputError
+from civicwatch.models import (
+    DECISIONS, Decision, HistoryEntry, Lead, LeadState, Post, Source, StatusEvent, WorkOrder,
+)
 
 # Which transitions the lifecycle allows.
 TRANSITIONS: dict[LeadState, frozenset[LeadState]] = {
-    LeadState.NEW: frozenset({LeadState.PENDING_REVIEW, LeadState.REJECTED, LeadState.MERGED}),
-    LeadState.PENDING_REVIEW: frozenset(
-        {LeadState.VERIFIED, LeadState.REJECTED, LeadState.MERGED, LeadState.DISPATCHED}
-    ),
-    LeadState.VERIFIED: frozenset({LeadState.DISPATCHED, LeadState.PENDING_REVIEW}),
+    LeadState.PENDING_REVIEW: frozenset({LeadState.DISPATCHED, LeadState.REJECTED, LeadState.MERGED}),
     LeadState.DISPATCHED: frozenset({LeadState.ACCEPTED, LeadState.RETURNED, LeadState.RESOLVED}),
     LeadState.ACCEPTED: frozenset({LeadState.RESOLVED, LeadState.RETURNED}),
     LeadState.RETURNED: frozenset(
-        {LeadState.VERIFIED, LeadState.DISPATCHED, LeadState.REJECTED, LeadState.MERGED,
-         LeadState.PENDING_REVIEW}
+        {LeadState.DISPATCHED, LeadState.REJECTED, LeadState.MERGED, LeadState.PENDING_REVIEW}
     ),
     LeadState.REJECTED: frozenset({LeadState.PENDING_REVIEW}),
     LeadState.MERGED: frozenset({LeadState.PENDING_REVIEW}),
     LeadState.RESOLVED: frozenset(),
 }
 
-# States a reviewer still has to act on (the queue).
-OPEN_STATES: tuple[LeadState, ...] = (LeadState.NEW, LeadState.PENDING_REVIEW, LeadState.RETURNED,
-                                      LeadState.VERIFIED)
-
+# States a reviewer still has to act on (the queue); their dispatch deadline is running.
+OPEN_STATES: tuple[LeadState, ...] = (LeadState.PENDING_REVIEW, LeadState.RETURNED)
 
 # What each reply on the status back-channel moves a dispatched lead to.
 STATUS_STATES: dict[str, LeadState] = {"签收": LeadState.ACCEPTED, "退单": LeadState.RETURNED,
                                        "办结": LeadState.RESOLVED}
+
+NO_RETURN_REASON = "（未说明原因）"
 
 
 def can_transition(old: LeadState, new: LeadState) -> bool:
@@ -64,6 +69,24 @@ def deadline_for(discovered_at: datetime, urgency: str | None, sla_minutes: dict
     return discovered_at + timedelta(minutes=minutes)
 
 
+def source_of(post: Post) -> Source:
+    """The post as one source of a lead's incident."""
+    return Source(key=post.key, platform=post.platform, url=post.url, published_at=post.published_at,
+                  fetched_at=post.fetched_at)
+
+
+def discovered_lead(post: Post, decision: Decision, *, now: datetime, sla_minutes: dict[str, int]) -> Lead:
+    """The lead a kept post starts: pending review, its deadline running from when it was fetched."""
+    discovered = post.fetched_at or now
+    return Lead(
+        _id=lead_id_for(post.key), state=LeadState.PENDING_REVIEW, decision=decision,
+        sources=[source_of(post)], discovered_at=discovered,
+        deadline=deadline_for(discovered, decision.urgency, sla_minutes),
+        history=[HistoryEntry(at=now, actor="system", action="discovered", to_state=LeadState.PENDING_REVIEW,
+                              reason="; ".join(decision.reasons[:3]) or None)],
+    )
+
+
 def history_entry(lead: Lead, to_state: LeadState, *, at: datetime, actor: str, action: str,
                   reason: str | None = None, details: dict[str, Any] | None = None) -> HistoryEntry:
     """The record of one step of `lead` to `to_state` (the caller checks can_transition)."""
@@ -76,14 +99,43 @@ def dispatch_number(lead: Lead) -> int:
     return sum(1 for h in lead.history if h.to_state == LeadState.DISPATCHED) + 1
 
 
-def build_work_order(lead: Lead, decision: dict[str, Any], catalogue: Catalogue, *, actor: str,
+def corrected_decision(decision: Decision, corrections: Mapping[str, Any], catalogue: Catalogue) -> Decision:
+    """The decision with a verifier's corrections applied, validated like any stored decision.
+
+    A new item brings its category, department and SLA class; an explicit urgency overrides the
+    class. Raises InvalidInputError for an item not in the catalogue or a value a Decision refuses.
+    """
+    changes: dict[str, Any] = {}
+    if item_code := corrections.get("item"):
+        item = catalogue.items.get(item_code)
+        if item is None:
+            raise InvalidInputError(f"unknown item {item_code!r}", field="item")
+        changes.update(item=item.code, category=item.category, department=item.department, urgency=item.sla)
+    for field in ("district", "street"):
+        if field in corrections:
+            changes[field] = corrections[field] or None
+    if corrections.get("urgency"):
+        changes["urgency"] = corrections["urgency"]
+    try:
+        return DECISIONS.validate_python(dataclasses.replace(decision, **changes))
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        field = ".".join(str(p) for p in problem["loc"]) or None
+        raise InvalidInputError(f"{field}: {problem['msg']}", field=field) from None
+
+
+def build_work_order(lead: Lead, decision: Decision, catalogue: Catalogue, *, actor: str,
                      at: datetime, description: str | None = None) -> WorkOrder:
-    """The work order for a verified lead with its (corrected) decision; ValueError without an item."""
-    item = catalogue.items.get(decision.get("item") or "")
+    """The work order for a verified lead with its (corrected) decision.
+
+    Raises InvalidInputError when the decision names no catalogue item (the item decides the
+    responsible department).
+    """
+    item = catalogue.items.get(decision.item or "")
     if item is None:
-        raise ValueError("choose a catalogue item before dispatching")
-    urgency = decision.get("urgency") or item.sla
-    address = " ".join(p for p in ("深圳市", decision.get("district"), decision.get("street")) if p)
+        raise InvalidInputError("choose a catalogue item before dispatching", field="item")
+    urgency = decision.urgency or item.sla
+    address = " ".join(p for p in ("深圳市", decision.district, decision.street) if p)
     return WorkOrder(
         service_request_id=work_order_id_for(lead.id), service_code=item.code, service_name=item.name,
         description=description or lead.decision.text_masked, address_string=address,
@@ -91,7 +143,22 @@ def build_work_order(lead: Lead, decision: dict[str, Any], catalogue: Catalogue,
         requested_datetime=lead.discovered_at,
         expected_datetime=deadline_for(lead.discovered_at, urgency, catalogue.sla_minutes),
         lead_id=lead.id, category=item.category, department=item.department, urgency=urgency,
-        district=decision.get("district"), street=decision.get("street"),
+        district=decision.district, street=decision.street,
         sources=[s.url for s in lead.sources], duplicates=[s.key for s in lead.sources[1:]],
         verified_by=actor, verified_at=at,
     )
+
+
+def status_step(lead: Lead, event: StatusEvent) -> LeadState | None:
+    """The state a status event moves `lead` to; None when the lifecycle does not allow it
+    (an event out of order, or for a lead that is no longer with the dispatch system)."""
+    to_state = STATUS_STATES[event.status]
+    return to_state if can_transition(lead.state, to_state) else None
+
+
+def work_order_overdue(lead: Lead, now: datetime, sla_minutes: dict[str, int]) -> bool:
+    """A dispatched work order not accepted within its SLA class's time since it was sent."""
+    if lead.state != LeadState.DISPATCHED or lead.outbox is None:
+        return False
+    minutes = sla_minutes.get(lead.decision.urgency or "general", sla_minutes.get("general", 120))
+    return lead.outbox.created_at + timedelta(minutes=minutes) < now

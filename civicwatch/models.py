@@ -82,9 +82,13 @@ DECISIONS: TypeAdapter[Decision] = TypeAdapter(Decision)
 
 
 class LeadState(StrEnum):
-    NEW = "new"
+    """Where a lead is in its lifecycle (civicwatch.lifecycle.TRANSITIONS).
+
+    Every state is one that sinks/leads.py writes: a lead is born pending_review, and verifying
+    and dispatching are one atomic write, so there is no separate "new" or "verified" state.
+    """
+
     PENDING_REVIEW = "pending_review"
-    VERIFIED = "verified"
     DISPATCHED = "dispatched"
     ACCEPTED = "accepted"
     RESOLVED = "resolved"
@@ -135,7 +139,7 @@ class Lead(BaseModel):
 
     id: str = Field(alias="_id")
     state: LeadState = LeadState.PENDING_REVIEW
-    version: int = 0  # optimistic locking: every write bumps it
+    version: int = 0  # optimistic locking: every lifecycle step (and a new source) bumps it
     decision: Decision
     sources: list[Source] = Field(default_factory=list)
     discovered_at: AwareDatetime

@@ -1,11 +1,13 @@
 """The verification console: `create_app(config, store)` builds the FastAPI app.
 
 Pages live in review/views/ (one module per page family), templates in review/templates/,
-CSS/JS in review/static/ (served locally; the CSP allows no remote source).
+CSS/JS in review/static/ (served locally; the CSP allows no remote source). Errors become
+responses in one place, handle_exception below.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,13 +21,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from civicwatch.config import Config
-from civicwatch.exceptions import LeadNotFound, LoginRequired
 from civicwatch.clock import now_shanghai
+from civicwatch.exceptions import (
+    CivicwatchError, FormInputError, InvalidInputError, LeadNotFound, LoginRequired, ServerUnavailableError,
+    StaleLeadError, TransitionError, UserError,
+)
+from civicwatch.models import LeadState
 from review.auth import LoginThrottle
-from review.render import make_templates, render
+from review.render import STATE_NAMES, make_templates, render
 from review.security import SecureHeadersMiddleware, session_secret
 from sinks.leads import LeadService
 from sinks.users import UserStore
+
+logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_MAX_AGE_SECONDS = 12 * 3600  # one working shift
@@ -64,28 +72,68 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _bad_input(exc: CivicwatchError) -> str:
+    return f"输入有误：{exc}"
+
+
+# What a person reads on the error page, by exception class (the nearest class in the MRO wins).
+_PAGE_TEXT: dict[type[CivicwatchError], Callable[[Any], str]] = {
+    LeadNotFound: lambda exc: f"线索不存在：{exc}",
+    StaleLeadError: lambda exc: "这条线索在您查看之后已被其他审核员处理或修改，请返回刷新后再操作。",
+    TransitionError: lambda exc: (f"线索当前状态「{_state_name(exc.from_state)}」不允许转为"
+                                  f"「{_state_name(exc.to_state)}」。"),
+    InvalidInputError: _bad_input,
+    FormInputError: _bad_input,
+    UserError: _bad_input,
+    LoginRequired: lambda exc: "请先登录。",
+    ServerUnavailableError: lambda exc: "数据库或消息服务暂时无法连接，请稍后再试。",
+    CivicwatchError: lambda exc: "服务器出错了，请稍后再试。",
+}
+
+
+def _state_name(value: str) -> str:
+    try:
+        return STATE_NAMES[LeadState(value)]
+    except (ValueError, KeyError):
+        return value
+
+
+def _page_text(exc: CivicwatchError) -> str:
+    return next(_PAGE_TEXT[cls](exc) for cls in type(exc).__mro__ if cls in _PAGE_TEXT)
+
+
+def _json_detail(exc: CivicwatchError) -> str:
+    if isinstance(exc, LeadNotFound):
+        return f"lead {exc} not found"
+    return str(exc) or _page_text(exc)
+
+
+async def handle_exception(request: Request, exc: Exception) -> Response:
+    """The one place an error becomes a response: our exceptions answer with their own `status`,
+    as JSON {"detail": …} under /api/ and as an error page otherwise; HTTPException likewise."""
+    headers: dict[str, str] | None
+    if isinstance(exc, StarletteHTTPException):
+        status, headers, detail = exc.status_code, exc.headers, exc.detail
+        text = detail if isinstance(detail, str) else "请求无法处理。"
+        if status == 404 and text == "Not Found":
+            text = "页面不存在。"
+    elif isinstance(exc, CivicwatchError):
+        status, headers, detail, text = exc.status, None, _json_detail(exc), _page_text(exc)
+        if status >= 500:
+            logger.error("%(path)s failed: %(error)s", {"path": request.url.path, "error": exc}, exc_info=exc)
+        if isinstance(exc, LoginRequired):
+            if not _wants_json(request):
+                target = request.url.path
+                return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+            headers = {"WWW-Authenticate": "Bearer"}
+    else:  # registered for the two classes above only
+        raise exc
+    # Without a session (an error before SessionMiddleware ran) the page cannot be rendered.
+    if _wants_json(request) or "session" not in request.scope:
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    return render(request, "error.html", {"status": status, "detail": text}, status_code=status)
+
+
 def _add_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(LoginRequired)
-    async def login_required(request: Request, exc: LoginRequired) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"detail": "需要登录"}, status_code=401)
-        target = request.url.path
-        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _wants_json(request) or "session" not in request.scope:
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                                headers=getattr(exc, "headers", None))
-        detail = exc.detail if isinstance(exc.detail, str) else "请求无法处理"
-        if exc.status_code == 404 and detail == "Not Found":
-            detail = "页面不存在。"
-        return render(request, "error.html", {"status": exc.status_code, "detail": detail},
-                      status_code=exc.status_code)
-
-    @app.exception_handler(LeadNotFound)
-    async def lead_not_found(request: Request, exc: LeadNotFound) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"detail": f"lead {exc} not found"}, status_code=404)
-        return render(request, "error.html", {"status": 404, "detail": f"线索不存在：{exc}"},
-                      status_code=404)
+    app.add_exception_handler(CivicwatchError, handle_exception)
+    app.add_exception_handler(StarletteHTTPException, handle_exception)

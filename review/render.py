@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from civicwatch.config import Config
 from civicwatch.clock import SHANGHAI
+from civicwatch.lifecycle import OPEN_STATES
 from civicwatch.models import LeadState
 from review.security import CSRF_FIELD, csrf_token, safe_url
 
@@ -25,9 +26,9 @@ PLATFORM_NAMES = {
     "wechat": "微信公众号", "liuyan": "领导留言板", "forum": "本地论坛",
 }
 STATE_NAMES = {
-    LeadState.NEW: "新发现", LeadState.PENDING_REVIEW: "待核实", LeadState.VERIFIED: "已核实",
-    LeadState.DISPATCHED: "已派单", LeadState.ACCEPTED: "已签收", LeadState.RESOLVED: "已办结",
-    LeadState.REJECTED: "已驳回", LeadState.MERGED: "已合并", LeadState.RETURNED: "被退单",
+    LeadState.PENDING_REVIEW: "待核实", LeadState.DISPATCHED: "已派单", LeadState.ACCEPTED: "已签收",
+    LeadState.RESOLVED: "已办结", LeadState.REJECTED: "已驳回", LeadState.MERGED: "已合并",
+    LeadState.RETURNED: "被退单",
 }
 URGENCY_NAMES = {"urgent": "紧急", "general": "一般"}
 ACTION_NAMES = {
@@ -90,13 +91,13 @@ def make_templates(config: Config) -> Jinja2Templates:
     cat = config.catalogue
     env.globals.update(
         PLATFORM_NAMES=PLATFORM_NAMES, STATE_NAMES=STATE_NAMES, URGENCY_NAMES=URGENCY_NAMES,
-        ACTION_NAMES=ACTION_NAMES, CSRF_FIELD=CSRF_FIELD, catalogue=cat,
+        ACTION_NAMES=ACTION_NAMES, CSRF_FIELD=CSRF_FIELD, OPEN_STATES=OPEN_STATES, catalogue=cat,
         districts=config.gazetteer.districts,
     )
     env.filters.update(
         highlight=highlight, local_time=local_time, safe_url=safe_url,
         platform_name=lambda code: PLATFORM_NAMES.get(code, code),
-        state_name=lambda s: STATE_NAMES.get(LeadState(s), s) if s else "—",
+        state_name=lambda s: STATE_NAMES.get(s, s) if s else "—",  # StrEnum: a value finds its member
         urgency_name=lambda u: URGENCY_NAMES.get(u, "未定") if u else "未定",
         department_name=lambda code: cat.departments.get(code, code) if code else "未定",
         category_name=lambda code: cat.categories.get(code, code) if code else "未分类",

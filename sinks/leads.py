@@ -1,25 +1,42 @@
-"""LeadService: the one way a lead changes state (console, JSON API and automation call it).
+"""LeadService: the only writer of lead state and of the `leads` collection.
 
-Every change is a single-document update guarded by the lead's version (optimistic locking:
-two reviewers acting at once cannot both succeed) and appends a history entry. Dispatching
-puts the work order in the lead's own `outbox` field in that same update, so the state change
-and the hand-off are one atomic write on any MongoDB (no multi-document transaction needed);
-sinks.stream.Relay delivers it to Redis afterwards.
+The crawl (record), the console and JSON API (verify_and_dispatch, reject, merge, reopen), the
+outbox relay (mark_delivered) and the status back-channel (apply_status) all change leads here,
+and each step asks civicwatch.lifecycle what it means. Every change is one single-document
+update that appends a history entry and bumps the version. A reviewer's step is guarded by the
+version the reviewer saw (optimistic locking: two reviewers acting at once cannot both succeed);
+a status event by "this event id not yet applied". Dispatching puts the work order in the lead's
+own `outbox` in that same update, so the state change and the hand-off are one atomic write on
+any MongoDB (no multi-document transaction); sinks.stream.Relay delivers it to Redis afterwards.
+tests/sinks/test_sinks_one_writer.py fails if another module writes the collection.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from civicwatch.config import Catalogue
-from civicwatch.exceptions import LeadNotFound, StaleLeadError, TransitionError
+from pymongo.errors import DuplicateKeyError
+
 from civicwatch.clock import now_shanghai
-from civicwatch.lifecycle import OPEN_STATES, can_transition, deadline_for, work_order_id_for
-from civicwatch.models import DECISIONS, HistoryEntry, Lead, LeadState, WorkOrder
-from sinks.mongo import Store, lead_from_doc
+from civicwatch.config import Catalogue
+from civicwatch.exceptions import InvalidInputError, LeadNotFound, StaleLeadError, TransitionError
+from civicwatch.lifecycle import (
+    NO_RETURN_REASON, OPEN_STATES, build_work_order, can_transition, corrected_decision, discovered_lead,
+    dispatch_number, history_entry, lead_id_for, source_of, status_step, work_order_overdue,
+)
+from civicwatch.models import (
+    DECISIONS, Decision, HistoryEntry, Lead, LeadState, Outbox, Post, StatusEvent, WorkOrder,
+)
+from sinks.mongo import Store, lead_from_doc, lead_to_doc, to_shanghai
+
+logger = logging.getLogger(__name__)
+
+_OPEN = [s.value for s in OPEN_STATES]
+
 
 class LeadService:
     def __init__(self, store: Store, catalogue: Catalogue, *,
@@ -27,42 +44,52 @@ class LeadService:
         self.store = store
         self.catalogue = catalogue
         self.now = now
+        self._leads = store.leads
 
     # --- reading -----------------------------------------------------------------------
 
     def get(self, lead_id: str) -> Lead:
         return self.store.lead(lead_id)
 
+    def by_work_order(self, order_id: str) -> Lead | None:
+        doc = self._leads.find_one({"work_order_id": order_id})
+        return lead_from_doc(doc) if doc else None
+
+    def incident_of(self, decision: Decision) -> str | None:
+        """The lead of the incident the filter chain said this post belongs to (`dup_of`), if stored.
+
+        The chain worked out the duplicate; this only finds where its first post lives: its own
+        lead, or the lead it joined as a source.
+        """
+        if not decision.dup_of:
+            return None
+        doc = self._leads.find_one({"$or": [{"_id": lead_id_for(decision.dup_of)},
+                                            {"sources.key": decision.dup_of}]}, {"_id": 1})
+        return doc["_id"] if doc else None
+
     def pending(self, *, category: str | None = None, district: str | None = None,
                 platform: str | None = None, state: str | None = None, limit: int = 200) -> list[Lead]:
         """Leads awaiting review, most urgent first: deadline ascending (urgent SLAs are shorter)."""
-        query: dict[str, Any] = {"state": state if state else {"$in": [s.value for s in OPEN_STATES]}}
+        query: dict[str, Any] = {"state": state if state else {"$in": _OPEN}}
         if category:
             query["decision.category"] = category
         if district:
             query["decision.district"] = district
         if platform:
             query["sources.platform"] = platform
-        cursor = self.store.leads.find(query).sort("deadline", 1).limit(limit)
+        cursor = self._leads.find(query).sort("deadline", 1).limit(limit)
         return [lead_from_doc(d) for d in cursor]
 
     def overdue(self, now: datetime | None = None) -> list[Lead]:
         """Open leads past their dispatch deadline."""
-        now = now or self.now()
-        query = {"state": {"$in": [s.value for s in OPEN_STATES]}, "deadline": {"$lt": now}}
-        return [lead_from_doc(d) for d in self.store.leads.find(query).sort("deadline", 1)]
+        query = {"state": {"$in": _OPEN}, "deadline": {"$lt": now or self.now()}}
+        return [lead_from_doc(d) for d in self._leads.find(query).sort("deadline", 1)]
 
     def overdue_work_orders(self, now: datetime | None = None) -> list[Lead]:
         """Dispatched work orders not accepted within their SLA class's time."""
         now = now or self.now()
-        out = []
-        for doc in self.store.leads.find({"state": LeadState.DISPATCHED.value}):
-            lead = lead_from_doc(doc)
-            minutes = self.catalogue.sla_minutes.get(lead.decision.urgency or "general", 120)
-            sent = (doc.get("outbox") or {}).get("created_at")
-            if sent and sent + timedelta(minutes=minutes) < now:
-                out.append(lead)
-        return out
+        leads = (lead_from_doc(d) for d in self._leads.find({"state": LeadState.DISPATCHED.value}))
+        return [lead for lead in leads if work_order_overdue(lead, now, self.catalogue.sla_minutes)]
 
     def stats(self, since: datetime | None = None) -> dict[str, Any]:
         """Counts for the dashboard: by state, category, district, platform; SLA compliance."""
@@ -71,15 +98,14 @@ class LeadService:
         on_time = late = 0
         overdue_by_department: Counter[str] = Counter()
         now = self.now()
-        for doc in self.store.leads.find(query, {"history": 0}):
+        for doc in self._leads.find(query, {"history": 0}):
             lead = lead_from_doc({**doc, "history": []})
             by["state"][lead.state.value] += 1
             by["category"][lead.decision.category or "—"] += 1
             by["district"][lead.decision.district or "—"] += 1
             by["platform"][lead.sources[0].platform if lead.sources else "—"] += 1
-            dispatched_at = (doc.get("outbox") or {}).get("created_at")
-            if dispatched_at is not None:
-                if dispatched_at <= lead.deadline:
+            if lead.outbox is not None:
+                if lead.outbox.created_at <= lead.deadline:
                     on_time += 1
                 else:
                     late += 1
@@ -90,110 +116,163 @@ class LeadService:
                 "dispatched_late": late, "sla_compliance": (on_time / total) if total else None,
                 "overdue_by_department": dict(overdue_by_department)}
 
-    # --- changing ----------------------------------------------------------------------
+    def decisions(self) -> list[Decision]:
+        """Every stored lead's (possibly corrected) decision, e.g. for the demo's summary."""
+        return [DECISIONS.validate_python(d["decision"]) for d in self._leads.find({}, {"decision": 1})]
 
-    def _apply(self, lead: Lead, to_state: LeadState, *, actor: str, action: str, expected_version: int,
-               reason: str | None = None, set_fields: dict[str, Any] | None = None,
-               details: dict[str, Any] | None = None) -> Lead:
-        if not can_transition(lead.state, to_state):
-            raise TransitionError(lead.id, lead.state.value, to_state.value)
-        entry = HistoryEntry(at=self.now(), actor=actor, action=action, from_state=lead.state,
-                             to_state=to_state, reason=reason, details=details or {})
-        result = self.store.leads.update_one(
-            {"_id": lead.id, "version": expected_version},
-            {"$set": {"state": to_state.value, **(set_fields or {})},
+    def pending_outbox(self, limit: int = 500) -> list[tuple[str, Outbox]]:
+        """(lead id, outbox) of dispatched work orders not yet relayed to the stream."""
+        docs = self._leads.find({"outbox.state": "pending"}, {"outbox": 1}).limit(limit)
+        return [(d["_id"], Outbox.model_validate(to_shanghai(d["outbox"]))) for d in docs]
+
+    def outbox_pending(self) -> int:
+        return self._leads.count_documents({"outbox.state": "pending"})
+
+    # --- writing: the crawl ------------------------------------------------------------
+
+    def record(self, post: Post, decision: Decision, *, text_masked: str, title_masked: str | None,
+               author_hash: str, now: datetime) -> tuple[Lead, bool]:
+        """Store the masked post and its lead, or join the post to the lead of its incident.
+
+        Returns the lead and whether it was created now. Idempotent: the same post twice
+        changes nothing the second time, also when two crawl processes store it at once.
+        """
+        self.store.save_post(post, text_masked=text_masked, title_masked=title_masked, author_hash=author_hash)
+        own_id = lead_id_for(post.key)
+        existing = self._leads.find_one({"$or": [{"_id": own_id}, {"sources.key": post.key}]})
+        if existing:
+            return lead_from_doc(existing), False
+        incident = self.incident_of(decision)
+        if incident:
+            self._leads.update_one(
+                {"_id": incident, "sources.key": {"$ne": post.key}},
+                {"$push": {"sources": source_of(post).model_dump(mode="python")}, "$inc": {"version": 1}})
+            return self.get(incident), False
+        lead = discovered_lead(post, decision, now=now, sla_minutes=self.catalogue.sla_minutes)
+        try:
+            self._leads.insert_one(lead_to_doc(lead))
+        except DuplicateKeyError:  # a concurrent writer stored it first
+            return self.get(own_id), False
+        return lead, True
+
+    # --- writing: reviewers (console and JSON API) ---------------------------------------
+
+    def verify_and_dispatch(self, lead_id: str, *, actor: str, expected_version: int,
+                            corrections: dict[str, Any] | None = None) -> WorkOrder:
+        """Verify (with corrections) and dispatch in one write: state, decision, history and outbox."""
+        corrections = {k: v for k, v in (corrections or {}).items() if v not in (None, "")}
+        lead = self._current(lead_id, expected_version)
+        self._check(lead, LeadState.DISPATCHED)
+        decision = corrected_decision(lead.decision, corrections, self.catalogue)
+        now = self.now()
+        order = build_work_order(lead, decision, self.catalogue, actor=actor, at=now,
+                                 description=corrections.get("description"))
+        outbox = Outbox(dispatch_no=dispatch_number(lead), created_at=now, document=order.model_dump(mode="json"))
+        self._review_step(lead, LeadState.DISPATCHED, at=now, actor=actor, action="verify_and_dispatch",
+                          expected_version=expected_version, reason=corrections.get("reason"),
+                          set_fields={"decision": DECISIONS.dump_python(decision),
+                                      "work_order_id": order.service_request_id, "return_reason": None,
+                                      "outbox": outbox.model_dump(mode="python")},
+                          details={k: v for k, v in corrections.items() if k != "description"})
+        return order
+
+    def reject(self, lead_id: str, *, actor: str, reason: str, expected_version: int) -> Lead:
+        if not reason or not reason.strip():
+            raise InvalidInputError("a rejection needs a reason", field="reason")
+        lead = self._current(lead_id, expected_version)
+        return self._review_step(lead, LeadState.REJECTED, actor=actor, action="reject",
+                                 expected_version=expected_version, reason=reason.strip())
+
+    def merge(self, lead_id: str, into_id: str, *, actor: str, expected_version: int) -> Lead:
+        """Mark the lead merged and move its sources to `into_id` (LeadNotFound before any change)."""
+        if lead_id == into_id:
+            raise InvalidInputError("a lead cannot be merged into itself", field="into")
+        lead = self._current(lead_id, expected_version)
+        target = self.get(into_id)
+        merged = self._review_step(lead, LeadState.MERGED, actor=actor, action="merge",
+                                   expected_version=expected_version, reason=f"并入 {into_id}",
+                                   set_fields={"merged_into": into_id})
+        known = {s.key for s in target.sources}
+        extra = [s.model_dump(mode="python") for s in lead.sources if s.key not in known]
+        note = history_entry(target, target.state, at=self.now(), actor=actor, action="merged_from",
+                             reason=f"并入 {lead_id}")
+        # No state change on the target, so no $set: a concurrent step on it keeps its state.
+        self._leads.update_one({"_id": into_id}, {
+            "$push": {"sources": {"$each": extra}, "history": note.model_dump(mode="python")},
+            "$inc": {"version": 1}})
+        return merged
+
+    def reopen(self, lead_id: str, *, actor: str, expected_version: int, reason: str | None = None) -> Lead:
+        lead = self._current(lead_id, expected_version)
+        return self._review_step(lead, LeadState.PENDING_REVIEW, actor=actor, action="reopen",
+                                 expected_version=expected_version, reason=reason,
+                                 set_fields={"merged_into": None})
+
+    # --- writing: the dispatch system's side -------------------------------------------
+
+    def mark_delivered(self, lead_id: str, dispatch_no: int, entry_id: str | None) -> bool:
+        """Record that dispatch `dispatch_no` of the lead reached the stream (entry id, when added now).
+
+        Not a lifecycle step, so neither history nor version change: a reviewer's open page
+        stays current.
+        """
+        result = self._leads.update_one(
+            {"_id": lead_id, "outbox.state": "pending", "outbox.dispatch_no": dispatch_no},
+            {"$set": {"outbox.state": "delivered", "outbox.delivered_at": self.now(),
+                      "outbox.entry_id": entry_id}})
+        return result.modified_count == 1
+
+    def apply_status(self, event: StatusEvent) -> bool:
+        """Apply one status event to its lead, once per event id; False when already applied,
+        for an unknown work order, or out of order for the lead's state."""
+        lead = self.by_work_order(event.service_request_id)
+        if lead is None:
+            logger.warning("status %s for unknown work order %s", event.event_id, event.service_request_id)
+            return False
+        if event.event_id in lead.applied_events:
+            return False
+        to_state = status_step(lead, event)
+        if to_state is None:
+            logger.warning("status %s (%s) ignored: lead %s is %s", event.event_id, event.status, lead.id,
+                           lead.state.value)
+            return False
+        entry = history_entry(lead, to_state, at=event.at, actor=event.operator or "dispatch",
+                              action=event.status, reason=event.reason)
+        fields = {"return_reason": event.reason or NO_RETURN_REASON} if to_state == LeadState.RETURNED else {}
+        return self._write(lead, entry, {"state": lead.state.value, "applied_events": {"$ne": event.event_id}},
+                           set_fields=fields, push={"applied_events": event.event_id})
+
+    # --- the one update ----------------------------------------------------------------
+
+    def _write(self, lead: Lead, entry: HistoryEntry, guard: dict[str, Any], *,
+               set_fields: dict[str, Any] | None = None, push: dict[str, Any] | None = None) -> bool:
+        """Move `lead` to `entry.to_state` if `guard` still holds; False when it no longer does."""
+        result = self._leads.update_one(
+            {"_id": lead.id, **guard},
+            {"$set": {"state": entry.to_state.value, **(set_fields or {})},
              "$inc": {"version": 1},
-             "$push": {"history": entry.model_dump(mode="python")}})
-        if result.matched_count == 0:
-            if self.store.leads.count_documents({"_id": lead.id}) == 0:
+             "$push": {"history": entry.model_dump(mode="python"), **(push or {})}})
+        return result.matched_count == 1
+
+    def _review_step(self, lead: Lead, to_state: LeadState, *, actor: str, action: str,
+                     expected_version: int, at: datetime | None = None, reason: str | None = None,
+                     set_fields: dict[str, Any] | None = None, details: dict[str, Any] | None = None) -> Lead:
+        self._check(lead, to_state)
+        entry = history_entry(lead, to_state, at=at or self.now(), actor=actor, action=action, reason=reason,
+                              details=details)
+        if not self._write(lead, entry, {"version": expected_version}, set_fields=set_fields):
+            if self._leads.count_documents({"_id": lead.id}) == 0:
                 raise LeadNotFound(lead.id)
             raise StaleLeadError(lead.id, expected_version)
         return self.get(lead.id)
+
+    @staticmethod
+    def _check(lead: Lead, to_state: LeadState) -> None:
+        if not can_transition(lead.state, to_state):
+            raise TransitionError(lead.id, lead.state.value, to_state.value)
 
     def _current(self, lead_id: str, expected_version: int) -> Lead:
         lead = self.get(lead_id)
         if lead.version != expected_version:
             raise StaleLeadError(lead_id, expected_version)
         return lead
-
-    def _corrected_decision(self, lead: Lead, corrections: dict[str, Any]) -> dict[str, Any]:
-        decision = DECISIONS.dump_python(lead.decision)
-        item_code = corrections.get("item") or decision.get("item")
-        if corrections.get("item"):
-            item = self.catalogue.items.get(item_code)
-            if item is None:
-                raise ValueError(f"unknown item {item_code!r}")
-            decision.update(item=item.code, category=item.category, department=item.department,
-                            urgency=item.sla)
-        for field in ("district", "street"):
-            if field in corrections:
-                decision[field] = corrections[field] or None
-        if corrections.get("urgency"):
-            decision["urgency"] = corrections["urgency"]
-        return decision
-
-    def verify_and_dispatch(self, lead_id: str, *, actor: str, expected_version: int,
-                            corrections: dict[str, Any] | None = None) -> WorkOrder:
-        """Verify (with corrections) and dispatch in one write: state, history and outbox together."""
-        corrections = {k: v for k, v in (corrections or {}).items() if v not in (None, "")}
-        lead = self._current(lead_id, expected_version)
-        decision = self._corrected_decision(lead, corrections)
-        item = self.catalogue.items.get(decision.get("item") or "")
-        if item is None:
-            raise ValueError("choose a catalogue item before dispatching")
-        now = self.now()
-        urgency = decision.get("urgency") or item.sla
-        description = corrections.get("description") or lead.decision.text_masked
-        address = " ".join(p for p in ("深圳市", decision.get("district"), decision.get("street")) if p)
-        order = WorkOrder(
-            service_request_id=work_order_id_for(lead.id), service_code=item.code, service_name=item.name,
-            description=description, address_string=address,
-            agency_responsible=self.catalogue.departments[item.department],
-            requested_datetime=lead.discovered_at,
-            expected_datetime=deadline_for(lead.discovered_at, urgency, self.catalogue.sla_minutes),
-            lead_id=lead.id, category=item.category, department=item.department, urgency=urgency,
-            district=decision.get("district"), street=decision.get("street"),
-            sources=[s.url for s in lead.sources], duplicates=[s.key for s in lead.sources[1:]],
-            verified_by=actor, verified_at=now,
-        )
-        dispatch_no = sum(1 for h in lead.history if h.to_state == LeadState.DISPATCHED) + 1
-        self._apply(lead, LeadState.DISPATCHED, actor=actor, action="verify_and_dispatch",
-                    expected_version=expected_version,
-                    reason=corrections.get("reason"),
-                    set_fields={"decision": decision, "work_order_id": order.service_request_id,
-                                "return_reason": None,
-                                "outbox": {"state": "pending", "dispatch_no": dispatch_no,
-                                           "created_at": now, "document": order.model_dump(mode="json")}},
-                    details={k: v for k, v in corrections.items() if k != "description"})
-        return order
-
-    def reject(self, lead_id: str, *, actor: str, reason: str, expected_version: int) -> Lead:
-        if not reason or not reason.strip():
-            raise ValueError("a rejection needs a reason")
-        lead = self._current(lead_id, expected_version)
-        return self._apply(lead, LeadState.REJECTED, actor=actor, action="reject",
-                           expected_version=expected_version, reason=reason.strip())
-
-    def merge(self, lead_id: str, into_id: str, *, actor: str, expected_version: int) -> Lead:
-        if lead_id == into_id:
-            raise ValueError("a lead cannot be merged into itself")
-        lead = self._current(lead_id, expected_version)
-        target = self.get(into_id)
-        merged = self._apply(lead, LeadState.MERGED, actor=actor, action="merge",
-                             expected_version=expected_version, reason=f"并入 {into_id}",
-                             set_fields={"merged_into": into_id})
-        known = {s.key for s in target.sources}
-        extra = [s.model_dump(mode="python") for s in lead.sources if s.key not in known]
-        self.store.leads.update_one({"_id": into_id}, {
-            "$push": {"sources": {"$each": extra},
-                      "history": HistoryEntry(at=self.now(), actor=actor, action="merged_from",
-                                              to_state=target.state, from_state=target.state,
-                                              reason=f"并入 {lead_id}").model_dump(mode="python")},
-            "$inc": {"version": 1}})
-        return merged
-
-    def reopen(self, lead_id: str, *, actor: str, expected_version: int, reason: str | None = None) -> Lead:
-        lead = self._current(lead_id, expected_version)
-        return self._apply(lead, LeadState.PENDING_REVIEW, actor=actor, action="reopen",
-                           expected_version=expected_version, reason=reason,
-                           set_fields={"merged_into": None})

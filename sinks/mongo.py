@@ -2,7 +2,8 @@
 
 Collections (database CIVICWATCH_MONGO_DB, default `civicwatch`):
 - posts:       _id = platform:post_id; masked title/text, hashed author, search tokens
-- leads:       _id = lead:platform:post_id of the incident's first post (civicwatch.models.Lead)
+- leads:       _id = lead:platform:post_id of the incident's first post (civicwatch.models.Lead);
+               written only by sinks.leads.LeadService, read here too
 - crawl_state: _id = platform:keyword; the watermark (newest published_at processed)
 Indexes are created by ensure_indexes() at start-up.
 """
@@ -16,12 +17,10 @@ from typing import Any
 
 import pymongo
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from civicwatch.exceptions import LeadNotFound
 from civicwatch.clock import SHANGHAI
-from civicwatch.lifecycle import deadline_for, lead_id_for
-from civicwatch.models import DECISIONS, Decision, HistoryEntry, Lead, LeadState, Post, Source
+from civicwatch.models import DECISIONS, Decision, Lead, Post
 
 _TOKEN_RE = re.compile(r"[\u4e00-\u9fff]{2}|[a-z0-9]{2,}")
 MAX_TOKENS = 400
@@ -83,7 +82,11 @@ class Store:
         self.leads.create_index("work_order_id")
         self.leads.create_index("outbox.state")
 
-    # --- posts and leads ---------------------------------------------------------------
+    def ping(self) -> None:
+        """Raises when the server does not answer (the console's health check)."""
+        self.db.command("ping")
+
+    # --- posts -------------------------------------------------------------------------
 
     def save_post(self, post: Post, *, text_masked: str, title_masked: str | None,
                   author_hash: str) -> None:
@@ -95,45 +98,7 @@ class Store:
             "tokens": search_tokens(title_masked, text_masked),
         }}, upsert=True)
 
-    def _incident_lead_id(self, decision: Decision) -> str | None:
-        if not decision.dup_of:
-            return None
-        doc = self.leads.find_one({"$or": [{"_id": lead_id_for(decision.dup_of)},
-                                           {"sources.key": decision.dup_of}]}, {"_id": 1})
-        return doc["_id"] if doc else None
-
-    def save_lead(self, post: Post, decision: Decision, *, text_masked: str,
-                  title_masked: str | None, author_hash: str, sla_minutes: dict[str, int],
-                  now: datetime) -> tuple[Lead, bool]:
-        """Store the masked post and its lead, or join it to the lead of its incident.
-
-        Idempotent: the same post twice changes nothing the second time.
-        """
-        self.save_post(post, text_masked=text_masked, title_masked=title_masked, author_hash=author_hash)
-        source = Source(key=post.key, platform=post.platform, url=post.url,
-                        published_at=post.published_at, fetched_at=post.fetched_at)
-        own_id = lead_id_for(post.key)
-        existing = self.leads.find_one({"$or": [{"_id": own_id}, {"sources.key": post.key}]})
-        if existing:
-            return lead_from_doc(existing), False
-        incident = self._incident_lead_id(decision)
-        if incident:
-            self.leads.update_one(
-                {"_id": incident, "sources.key": {"$ne": post.key}},
-                {"$push": {"sources": source.model_dump(mode="python")}, "$inc": {"version": 1}})
-            return self.lead(incident), False
-        discovered = post.fetched_at or now
-        lead = Lead(
-            _id=own_id, state=LeadState.PENDING_REVIEW, decision=decision, sources=[source],
-            discovered_at=discovered, deadline=deadline_for(discovered, decision.urgency, sla_minutes),
-            history=[HistoryEntry(at=now, actor="system", action="discovered", to_state=LeadState.PENDING_REVIEW,
-                                  reason="; ".join(decision.reasons[:3]) or None)],
-        )
-        try:
-            self.leads.insert_one(lead_to_doc(lead))
-        except DuplicateKeyError:  # a concurrent writer stored it first
-            return self.lead(own_id), False
-        return lead, True
+    # --- reading leads (sinks.leads.LeadService writes them) ----------------------------
 
     def lead(self, lead_id: str) -> Lead:
         doc = self.leads.find_one({"_id": lead_id})

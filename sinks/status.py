@@ -1,7 +1,8 @@
 """The dispatch system's status back-channel (DESIGN.md contract 5): 签收, 退单, 办结.
 
-Events are read with a consumer group and applied exactly once: the lead update itself is
-guarded by "this event id not yet applied", so a repeated event changes nothing.
+Events are read with a consumer group and applied exactly once by LeadService.apply_status: the
+lead update itself is guarded by "this event id not yet applied", so a repeated event changes
+nothing. An event is acknowledged once applied, skipped or found unreadable.
 """
 
 from __future__ import annotations
@@ -12,66 +13,53 @@ from typing import Any
 
 import redis
 
-from civicwatch.lifecycle import can_transition
-from civicwatch.models import HistoryEntry, LeadState, StatusEvent
-from sinks.mongo import Store
+from civicwatch.models import StatusEvent
+from sinks.leads import LeadService
 from sinks.stream import ensure_group
 
 logger = logging.getLogger(__name__)
 
-STATE_FOR = {"签收": LeadState.ACCEPTED, "退单": LeadState.RETURNED, "办结": LeadState.RESOLVED}
-
 
 class StatusApplier:
-    def __init__(self, store: Store, client: redis.Redis, *, stream: str = "civicwatch:workorder-status",
-                 group: str = "civicwatch", consumer: str = "applier") -> None:
-        self.store = store
+    """Reads the status stream with a consumer group and hands each event to LeadService.apply_status."""
+
+    def __init__(self, leads: LeadService, client: redis.Redis, *,
+                 stream: str = "civicwatch:workorder-status", group: str = "civicwatch",
+                 consumer: str = "applier") -> None:
+        self.leads = leads
         self.client = client
         self.stream = stream
         self.group = group
         self.consumer = consumer
-        ensure_group(client, stream, group)
-
-    def apply(self, event: StatusEvent) -> bool:
-        """Apply one event to its lead; False when already applied, unknown or out of order."""
-        doc = self.store.leads.find_one({"work_order_id": event.service_request_id},
-                                        {"state": 1, "applied_events": 1})
-        if doc is None:
-            logger.warning("status %s for unknown work order %s", event.event_id, event.service_request_id)
-            return False
-        if event.event_id in (doc.get("applied_events") or []):
-            return False
-        to_state = STATE_FOR[event.status]
-        from_state = LeadState(doc["state"])
-        if not can_transition(from_state, to_state):
-            logger.warning("status %s (%s) ignored: lead %s is %s", event.event_id, event.status,
-                           doc["_id"], from_state.value)
-            return False
-        entry = HistoryEntry(at=event.at, actor=event.operator or "dispatch", action=event.status,
-                             from_state=from_state, to_state=to_state, reason=event.reason)
-        fields: dict[str, Any] = {"state": to_state.value}
-        if to_state == LeadState.RETURNED:
-            fields["return_reason"] = event.reason or "（未说明原因）"
-        result = self.store.leads.update_one(
-            {"_id": doc["_id"], "applied_events": {"$ne": event.event_id}, "state": from_state.value},
-            {"$set": fields, "$inc": {"version": 1},
-             "$push": {"history": entry.model_dump(mode="python"), "applied_events": event.event_id}})
-        return result.modified_count == 1
+        self._group_ready = False  # created on the first read: building needs no live Redis
 
     def apply_pending(self, count: int = 100, block_ms: int | None = None) -> int:
-        reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: ">"}, count=count,
-                                       block=block_ms)
+        """Apply up to `count` new events (waiting up to block_ms for one); returns how many changed a lead."""
+        if not self._group_ready:
+            ensure_group(self.client, self.stream, self.group)
+            self._group_ready = True
         applied = 0
-        for _, entries in reply or []:
-            for entry_id, fields in entries:
-                raw = fields.get(b"event") or fields.get("event")
-                try:
-                    event = StatusEvent.model_validate(json.loads(raw))
-                except Exception as exc:  # a bad event must not block the channel
-                    logger.error("status entry %s unreadable, skipped: %s", entry_id, exc)
-                else:
-                    applied += self.apply(event)
-                self.client.xack(self.stream, self.group, entry_id)
+        # This consumer's unacknowledged entries first (an apply that failed, e.g. MongoDB was
+        # down, is retried), then new ones.
+        for start, block in (("0", None), (">", block_ms)):
+            reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: start}, count=count,
+                                           block=block)
+            for _, entries in reply or []:
+                for entry_id, fields in entries:
+                    applied += self._apply_entry(entry_id, fields)
+        return applied
+
+    def _apply_entry(self, entry_id: Any, fields: dict[Any, Any] | None) -> bool:
+        fields = fields or {}  # None: the entry was trimmed from the stream meanwhile
+        raw = fields.get(b"event") or fields.get("event")
+        try:
+            event = StatusEvent.model_validate(json.loads(raw or b""))
+        except Exception as exc:  # a bad event must not block the channel
+            logger.error("status entry %s unreadable, skipped: %s", entry_id, exc)
+            applied = False
+        else:
+            applied = self.leads.apply_status(event)  # raises (no ack) when MongoDB fails
+        self.client.xack(self.stream, self.group, entry_id)
         return applied
 
 

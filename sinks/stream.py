@@ -1,6 +1,7 @@
 """Work orders to the dispatch system over a Redis stream (DESIGN.md contract 4).
 
-Relay: moves dispatched work orders from the leads' outbox to the stream. Each entry carries
+Relay: moves dispatched work orders from the leads' outbox to the stream (LeadService reads the
+outbox and records each delivery; this module only talks to Redis). Each entry carries
 `id` (the deterministic work-order id) and `document` (the WorkOrder JSON). A Lua script adds
 the entry only if this dispatch was never relayed before, in one atomic step, so a crash
 between adding and marking the outbox cannot double an entry. Until Redis accepts, the work
@@ -15,12 +16,12 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 
-from civicwatch.clock import now_shanghai
-from sinks.mongo import Store
+if TYPE_CHECKING:  # a downstream reader (WorkOrderConsumer) needs no MongoDB driver
+    from sinks.leads import LeadService
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,10 @@ return false
 
 
 class Relay:
-    def __init__(self, store: Store, client: redis.Redis, stream: str = "civicwatch:workorders") -> None:
-        self.store = store
+    """Moves pending outbox entries to the work-order stream; LeadService records each delivery."""
+
+    def __init__(self, leads: LeadService, client: redis.Redis, stream: str = "civicwatch:workorders") -> None:
+        self.leads = leads
         self.client = client
         self.stream = stream
         self._add_once = client.register_script(_ADD_ONCE)
@@ -54,28 +57,25 @@ class Relay:
     def relay_once(self, limit: int = 500) -> int:
         """Deliver pending outbox entries; returns how many were added to the stream now."""
         added = 0
-        for doc in self.store.leads.find({"outbox.state": "pending"}, {"outbox": 1}).limit(limit):
-            outbox = doc["outbox"]
-            order_id = outbox["document"]["service_request_id"]
-            marker = f"{self.stream}:relayed:{order_id}:{outbox.get('dispatch_no', 1)}"
+        for lead_id, outbox in self.leads.pending_outbox(limit):
+            order_id = outbox.document["service_request_id"]
+            marker = f"{self.stream}:relayed:{order_id}:{outbox.dispatch_no}"
             try:
                 entry = self._add_once(keys=[marker, self.stream],
                                        args=[RELAYED_TTL_SECONDS, order_id,
-                                             json.dumps(outbox["document"], ensure_ascii=False)])
+                                             json.dumps(outbox.document, ensure_ascii=False)])
             except redis.RedisError as exc:
                 logger.warning("work order %s waits in the outbox: %s", order_id, exc)
                 break
-            self.store.leads.update_one(
-                {"_id": doc["_id"], "outbox.state": "pending",
-                 "outbox.dispatch_no": outbox.get("dispatch_no", 1)},
-                {"$set": {"outbox.state": "delivered", "outbox.delivered_at": now_shanghai(),
-                          "outbox.entry_id": entry.decode() if isinstance(entry, bytes) else entry}})
+            # entry is None when the marker says an earlier round added it (and crashed before this).
+            self.leads.mark_delivered(lead_id, outbox.dispatch_no,
+                                      entry.decode() if isinstance(entry, bytes) else entry)
             if entry:
                 added += 1
         return added
 
     def pending_count(self) -> int:
-        return self.store.leads.count_documents({"outbox.state": "pending"})
+        return self.leads.outbox_pending()
 
 
 @dataclass

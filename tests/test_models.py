@@ -49,7 +49,7 @@ def test_work_order_id_is_deterministic_per_lead() -> None:
 
 
 def test_lifecycle_allows_only_documented_steps() -> None:
-    assert can_transition(LeadState.PENDING_REVIEW, LeadState.VERIFIED)
+    assert can_transition(LeadState.PENDING_REVIEW, LeadState.DISPATCHED)
     assert can_transition(LeadState.DISPATCHED, LeadState.RETURNED)
     assert can_transition(LeadState.RETURNED, LeadState.DISPATCHED)
     assert not can_transition(LeadState.RESOLVED, LeadState.PENDING_REVIEW)

@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
         from crawlers.embedded import servers_for
         from crawlers.runloop import run_poller
         from simulator.server import SimulatorServer
+        from sinks.leads import LeadService
         from sinks.mongo import Store
 
         console = Console()
@@ -64,21 +65,20 @@ def register(app: typer.Typer) -> None:
                                      settings_overrides={"LOG_LEVEL": "WARNING"})
             finally:
                 simulator.stop()
-            store = Store(mongo_uri, settings.mongo_db)
-            leads = list(store.db["leads"].find({}, {"decision": 1}))
+            decisions = LeadService(Store(mongo_uri, settings.mongo_db), config.catalogue).decisions()
         console.print(results_table(results))
-        decisions = [lead["decision"] for lead in leads]
-        console.print(counts_table("线索 / leads by category", Counter(d.get("category") for d in decisions),
+        console.print(counts_table("线索 / leads by category", Counter(d.category for d in decisions),
                                    config.catalogue.categories))
         districts = {d.name: d.name for d in config.gazetteer.districts}
-        console.print(counts_table("线索 / leads by district", Counter(d.get("district") for d in decisions),
+        console.print(counts_table("线索 / leads by district", Counter(d.district for d in decisions),
                                    districts))
         # A post found by several keywords counts once per keyword; the seen-set drops repeats.
         fetched = sum(r.stats.get("civicwatch/posts_count", 0) for r in results)
         new = sum(r.stats.get("civicwatch/leads_created", 0) for r in results)
         console.print(json.dumps({
-            "posts_fetched": fetched, "leads_total": len(leads), "leads_new_this_run": new,
-            "mongo": f"{mongo_uri} (database {settings.mongo_db}: posts, leads, crawl_state, outbox)",
+            "posts_fetched": fetched, "leads_total": len(decisions), "leads_new_this_run": new,
+            "mongo": f"{mongo_uri} (database {settings.mongo_db}: posts, leads with their work-order "
+                     "outbox, crawl_state)",
             "redis": f"{redis_url} (seen-set, {settings.workorder_stream})",
             "data_dir": str(settings.data_dir.resolve()),
         }, ensure_ascii=False, indent=2))

@@ -1,39 +1,26 @@
 """`civicwatch review`: serve the verification console (FastAPI + uvicorn).
 
-With --relay (the default) a background thread also moves dispatched work orders from the
-leads' outbox to the Redis stream every --relay-interval seconds (sinks.stream.Relay), so a
-verifier's dispatch reaches the dispatch system without another process.
+With --relay (the default) the dispatch link runs beside it in background threads
+(crawlers.commands.workorders.DispatchLink): every --relay-interval seconds dispatched work
+orders move from the leads' outbox to the Redis stream, and the dispatch system's status events
+(签收 / 退单 / 办结) are applied to their leads, so no other process is needed. Both stop when
+the console does.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from typing import Annotated, Any
+import signal
+from types import FrameType
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from civicwatch.config import get_settings, load_config
 
-logger = logging.getLogger(__name__)
 
-
-def _relay_loop(store: Any, redis_url: str, stream: str, interval_s: float, stop: threading.Event) -> None:
-    import redis
-
-    from sinks.stream import Relay
-
-    client = redis.Redis.from_url(redis_url)
-    relay = Relay(store, client, stream=stream)
-    try:
-        while not stop.wait(interval_s):
-            try:
-                relay.relay_once()
-            except Exception:  # keep serving; the outbox keeps the order until the next round
-                logger.exception("work-order relay round failed")
-    finally:
-        client.close()
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:
@@ -45,37 +32,48 @@ def register(app: typer.Typer) -> None:
         https_only: Annotated[bool, typer.Option(
             "--https-only", help="mark the session cookie Secure (when served over HTTPS)")] = False,
         relay: Annotated[bool, typer.Option(
-            help="also relay dispatched work orders from the outbox to the Redis stream")] = True,
-        relay_interval: Annotated[float, typer.Option(help="seconds between relay rounds")] = 2.0,
+            help="also relay dispatched work orders to the Redis stream and apply the dispatch "
+                 "system's status events")] = True,
+        relay_interval: Annotated[float, typer.Option(help="seconds between relay and status rounds")] = 2.0,
     ) -> None:
         """Serve the verification console (核实台): queue, lead pages, verify/reject/merge."""
+        import redis
         import uvicorn
 
+        from crawlers.commands.workorders import DispatchLink
         from crawlers.embedded import servers_for
         from review.app import create_app
+        from sinks.leads import LeadService
         from sinks.mongo import Store
+        from sinks.users import UserStore
 
         settings = get_settings()
         config = load_config(settings)
         with servers_for(settings) as (mongo_uri, redis_url):
             store = Store(mongo_uri, settings.mongo_db)
             store.ensure_indexes()
-            if not store.db["users"].find_one({}):
+            users = UserStore.from_store(store)
+            if not users.all():
                 Console(stderr=True).print(
                     "[yellow]no console users yet:[/] create one with "
                     "`civicwatch users add NAME --role verifier`")
-            stop = threading.Event()
-            worker = None
+            leads = LeadService(store, config.catalogue)
+            client = redis.Redis.from_url(redis_url)
+            link = DispatchLink(leads, client, workorder_stream=settings.workorder_stream,
+                                status_stream=settings.status_stream, interval_s=relay_interval)
             if relay:
-                worker = threading.Thread(target=_relay_loop, name="workorder-relay", daemon=True,
-                                          args=(store, redis_url, settings.workorder_stream, relay_interval, stop))
-                worker.start()
-            web = create_app(config, store, https_only=https_only)
+                link.start()
+            web = create_app(config, store, leads=leads, users=users, https_only=https_only)
             Console().print(f"核实台 / console: http://{host}:{port}/")
+            # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then raises the signal again with
+            # the handler it found: make that an interrupt, so the link stops and we exit 0.
+            previous = signal.signal(signal.SIGTERM, _interrupt)
             try:
                 uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower(),
                             proxy_headers=False, server_header=False)
+            except KeyboardInterrupt:
+                pass
             finally:
-                stop.set()
-                if worker:
-                    worker.join(timeout=10)
+                signal.signal(signal.SIGTERM, previous)
+                link.stop()
+                client.close()

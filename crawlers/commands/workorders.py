@@ -1,18 +1,32 @@
-"""`civicwatch workorders tail|relay`: watch the work-order stream; run the outbox relay."""
+"""`civicwatch workorders tail|schema|relay`: watch the work-order stream; run the dispatch link.
+
+DispatchLink is the pair of background loops between the leads and Redis (the outbox relay and
+the status back-channel); `workorders relay` runs it in the foreground and `civicwatch review`
+beside the console.
+"""
 
 from __future__ import annotations
 
 import json
-import time
-from typing import Annotated
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated
 
 import redis
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from civicwatch.config import get_settings
+from civicwatch.config import get_settings, load_config
 from civicwatch.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from sinks.leads import LeadService
+
+logger = logging.getLogger(__name__)
 
 workorders_app = typer.Typer(help="The work-order stream to the dispatch system.", no_args_is_help=True)
 
@@ -47,31 +61,80 @@ def schema() -> None:
     print(json.dumps(work_order_json_schema(), ensure_ascii=False, indent=2, sort_keys=True))
 
 
+class DispatchLink:
+    """Two background loops, each every `interval_s`: relay the leads' outbox to the work-order
+    stream (sinks.stream.Relay) and apply the status stream's events (sinks.status.StatusApplier).
+
+    A failed round is logged and retried on the next one; nothing is lost meanwhile (the outbox
+    keeps pending work orders, the status stream keeps unacknowledged events). stop() ends both.
+    """
+
+    def __init__(self, leads: LeadService, client: redis.Redis, *, workorder_stream: str, status_stream: str,
+                 interval_s: float, report: Callable[[str, int], None] | None = None) -> None:
+        from sinks.status import StatusApplier
+        from sinks.stream import Relay
+
+        self.relay = Relay(leads, client, workorder_stream)
+        self.status = StatusApplier(leads, client, stream=status_stream)
+        self.interval_s = interval_s
+        self.report = report
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        rounds: dict[str, Callable[[], int]] = {"workorder-relay": self.relay.relay_once,
+                                                "status-applier": self.status.apply_pending}
+        for name, round_ in rounds.items():
+            thread = threading.Thread(target=self._loop, args=(name, round_), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout_s)
+        self._threads.clear()
+
+    def __enter__(self) -> DispatchLink:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def _loop(self, name: str, round_: Callable[[], int]) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                done = round_()
+            except Exception:  # keep serving; see the class docstring
+                logger.exception("%(loop)s round failed", {"loop": name})
+                continue
+            if done and self.report:
+                self.report(name, done)
+
+
 @workorders_app.command()
-def relay(interval: Annotated[float, typer.Option(help="seconds between outbox scans")] = 1.0) -> None:
-    """Deliver dispatched work orders to Redis and apply status events, until Ctrl-C."""
+def relay(interval: Annotated[float, typer.Option(help="seconds between rounds")] = 1.0) -> None:
+    """Deliver dispatched work orders to Redis and apply status events, until Ctrl-C or SIGTERM."""
+    from sinks.leads import LeadService
     from sinks.mongo import Store
-    from sinks.status import StatusApplier
-    from sinks.stream import Relay
 
     settings = get_settings()
+    config = load_config(settings)
     store = Store(_need(settings.mongo_uri, "CIVICWATCH_MONGO_URI"), settings.mongo_db)
     client = redis.Redis.from_url(_need(settings.redis_url, "CIVICWATCH_REDIS_URL"))
-    outbox = Relay(store, client, settings.workorder_stream)
-    status = StatusApplier(store, client, stream=settings.status_stream)
     console = Console()
-    try:
-        while True:
-            sent = outbox.relay_once()
-            try:
-                applied = status.apply_pending(block_ms=None)
-            except redis.RedisError:
-                applied = 0
-            if sent or applied:
-                console.print(f"relayed {sent} work orders, applied {applied} status events")
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        pass
+    what = {"workorder-relay": "work orders relayed", "status-applier": "status events applied"}
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with DispatchLink(LeadService(store, config.catalogue), client, workorder_stream=settings.workorder_stream,
+                      status_stream=settings.status_stream, interval_s=interval,
+                      report=lambda loop, n: console.print(f"{n} {what[loop]}")):
+        while not stop.wait(1.0):
+            pass
+    client.close()
 
 
 def register(app: typer.Typer) -> None:

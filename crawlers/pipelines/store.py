@@ -15,13 +15,14 @@ from civicwatch.clock import now_shanghai
 from civicwatch.models import DecidedPost
 from crawlers.runtime import Runtime, get_runtime
 from filters.pii import hash_author, mask_pii
+from sinks.leads import LeadService
 
 
 class StorePipeline:
     def __init__(self, runtime: Runtime, stats: Any) -> None:
         self.runtime = runtime
         self.stats = stats
-        self.sla_minutes = runtime.config.catalogue.sla_minutes
+        self.leads = LeadService(runtime.store, runtime.config.catalogue)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -31,12 +32,11 @@ class StorePipeline:
         if not isinstance(item, DecidedPost):
             return item
         post, decision = item.post, item.decision
-        _, created = self.runtime.store.save_lead(
+        _, created = self.leads.record(
             post, decision,
             text_masked=decision.text_masked,
             title_masked=mask_pii(post.title) if post.title else None,
             author_hash=hash_author(post.author),
-            sla_minutes=self.sla_minutes,
             now=now_shanghai(),
         )
         self.stats.inc_value("civicwatch/leads_created" if created else "civicwatch/leads_joined")

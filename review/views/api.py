@@ -2,7 +2,8 @@
 
 Tokens come from `civicwatch users token NAME` and act with that user's role. The same
 LeadService rules apply as in the console: a stale version is 409, a step the lifecycle does
-not allow is 409, an unknown lead 404, bad input 422.
+not allow is 409, an unknown lead 404, bad input 422 (each exception's own `status`, turned
+into {"detail": …} by review/app.py's handler).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from civicwatch.exceptions import StaleLeadError, TransitionError
+from civicwatch.exceptions import InvalidInputError, LoginRequired
 from civicwatch.models import Lead, LeadState
 from sinks.users import User
 
@@ -28,8 +29,7 @@ def api_user(request: Request) -> User:
     scheme, _, token = header.partition(" ")
     user = request.app.state.users.by_token(token.strip()) if scheme.lower() == "bearer" else None
     if user is None:
-        raise HTTPException(status_code=401, detail="missing or invalid token",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise LoginRequired("missing or invalid token")
     return user
 
 
@@ -58,21 +58,15 @@ class MergeBody(BaseModel):
     into: str = Field(min_length=1)
 
 
-def _conflict(exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=409)
-
-
 @router.get("/api/health")
 def health(request: Request) -> JSONResponse:
-    store = request.app.state.store
     checks: dict[str, Any] = {}
     try:
-        store.db.command("ping")
+        request.app.state.store.ping()
         checks["mongo"] = "ok"
     except Exception as exc:  # report, don't raise: this is what monitoring reads
         checks["mongo"] = f"error: {exc}"
-    checks["outbox_pending"] = store.leads.count_documents({"outbox.state": "pending"}) \
-        if checks["mongo"] == "ok" else None
+    checks["outbox_pending"] = request.app.state.leads.outbox_pending() if checks["mongo"] == "ok" else None
     ok = checks["mongo"] == "ok"
     return JSONResponse({"status": "ok" if ok else "error", **checks}, status_code=200 if ok else 503)
 
@@ -82,7 +76,7 @@ def list_leads(request: Request, state: str | None = None, category: str | None 
                district: str | None = None, platform: str | None = None, limit: int = 200,
                user: User = Depends(api_user)) -> JSONResponse:
     if state is not None and state not in {s.value for s in LeadState}:
-        raise HTTPException(status_code=422, detail=f"unknown state {state!r}")
+        raise InvalidInputError(f"unknown state {state!r}", field="state")
     leads = request.app.state.leads.pending(state=state, category=category, district=district,
                                             platform=platform, limit=max(1, min(limit, 1000)))
     return JSONResponse({"leads": [lead_json(lead) for lead in leads]})
@@ -95,38 +89,22 @@ def get_lead(request: Request, lead_id: str, user: User = Depends(api_user)) -> 
 
 @router.post("/api/leads/{lead_id}/verify")
 def verify(request: Request, lead_id: str, body: VerifyBody, user: User = Depends(api_verifier)) -> Response:
-    try:
-        order = request.app.state.leads.verify_and_dispatch(
-            lead_id, actor=user.name, expected_version=body.expected_version, corrections=body.corrections or None)
-    except (StaleLeadError, TransitionError) as exc:
-        return _conflict(exc)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+    order = request.app.state.leads.verify_and_dispatch(
+        lead_id, actor=user.name, expected_version=body.expected_version, corrections=body.corrections or None)
     return JSONResponse({"work_order": json.loads(order.model_dump_json())})
 
 
 @router.post("/api/leads/{lead_id}/reject")
 def reject(request: Request, lead_id: str, body: RejectBody, user: User = Depends(api_verifier)) -> Response:
-    try:
-        lead = request.app.state.leads.reject(lead_id, actor=user.name, reason=body.reason,
-                                              expected_version=body.expected_version)
-    except (StaleLeadError, TransitionError) as exc:
-        return _conflict(exc)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+    lead = request.app.state.leads.reject(lead_id, actor=user.name, reason=body.reason,
+                                          expected_version=body.expected_version)
     return JSONResponse(lead_json(lead))
 
 
 @router.post("/api/leads/{lead_id}/merge")
 def merge(request: Request, lead_id: str, body: MergeBody, user: User = Depends(api_verifier)) -> Response:
-    service = request.app.state.leads
-    service.get(body.into)  # 404 before anything changes
-    try:
-        lead = service.merge(lead_id, body.into, actor=user.name, expected_version=body.expected_version)
-    except (StaleLeadError, TransitionError) as exc:
-        return _conflict(exc)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+    lead = request.app.state.leads.merge(lead_id, body.into, actor=user.name,
+                                         expected_version=body.expected_version)
     return JSONResponse(lead_json(lead))
 
 

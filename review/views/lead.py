@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from civicwatch.exceptions import FormInputError, StaleLeadError, TransitionError
+from civicwatch.exceptions import FormInputError, InvalidInputError, StaleLeadError, TransitionError
 from civicwatch.lifecycle import can_transition
 from civicwatch.models import Lead, LeadState
 from review.auth import require_verifier, require_viewer
@@ -30,12 +30,7 @@ ACTION_TARGETS = {"verify": LeadState.DISPATCHED, "reject": LeadState.REJECTED,
 
 
 def allowed_actions(state: LeadState) -> set[str]:
-    allowed = {a for a, target in ACTION_TARGETS.items() if can_transition(state, target)}
-    if state == LeadState.NEW:  # new → pending_review is the pipeline's step, not a "reopen"
-        allowed.discard("reopen")
-    if can_transition(state, LeadState.VERIFIED):
-        allowed.add("verify")
-    return allowed
+    return {a for a, target in ACTION_TARGETS.items() if can_transition(state, target)}
 
 
 def _page(request: Request, lead: Lead, *, error: str | None = None, status_code: int = 200,
@@ -124,22 +119,22 @@ def _act(request: Request, lead_id: str, form: dict[str, str], action: str, user
             into = into if into.startswith("lead:") else f"lead:{into}"
             if into == lead_id:
                 raise FormInputError("不能合并到自身。")
-            service.get(into)  # LeadNotFound → 404 page rather than a half-done merge
             service.merge(lead_id, into, actor=user.name, expected_version=version)
             flash = f"已合并到线索 {into}。"
         else:
             service.reopen(lead_id, actor=user.name, expected_version=version,
                            reason=form.get("reason", "").strip() or None)
             flash = "已重新打开，线索回到待核实队列。"
+    # The page again, with what the verifier typed, rather than the generic error page
+    # (review/app.py) that every other CivicwatchError gets.
     except FormInputError as exc:
         return _page(request, lead, error=str(exc), status_code=400, form=form)
-    except ValueError as exc:  # the service's own input checks (it validates again)
+    except InvalidInputError as exc:  # the service's own input checks (it validates again)
         return _page(request, lead, error=f"操作无法完成：{exc}", status_code=400, form=form)
     except StaleLeadError:
         return _page(request, service.get(lead_id), error=STALE_MESSAGE, status_code=409)
     except TransitionError as exc:
-        state = STATE_NAMES.get(LeadState(exc.from_state), exc.from_state) if exc.from_state in {
-            s.value for s in LeadState} else exc.from_state
+        state = STATE_NAMES[LeadState(exc.from_state)]
         return _page(request, service.get(lead_id), status_code=409,
                      error=f"当前状态「{state}」不允许「{ACTION_LABELS[action]}」操作。")
     request.session["flash"] = flash

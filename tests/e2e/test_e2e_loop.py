@@ -81,7 +81,7 @@ def test_run_once_stores_leads_and_a_verified_lead_reaches_the_stream(run_env: d
     assert lead.state == LeadState.PENDING_REVIEW
     order = service.verify_and_dispatch(lead.id, actor="tester", expected_version=lead.version)
     client = redis.Redis.from_url(run_env["CIVICWATCH_REDIS_URL"])
-    assert Relay(store, client).relay_once() == 1
+    assert Relay(service, client).relay_once() == 1
     entries = client.xrange("civicwatch:workorders")
     ids = [json.loads(fields[b"document"])["service_request_id"] if b"document" in fields
            else fields[b"service_request_id"].decode() for _, fields in entries]

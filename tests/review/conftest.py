@@ -1,5 +1,5 @@
 """Console fixtures: a Store in its own database on the session's real MongoDB-wire server,
-users for each role, a console app, and helpers to seed leads through Store.save_lead."""
+users for each role, a console app, and helpers to seed leads through LeadService.record."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from civicwatch.config import Config, get_settings, load_config
 from civicwatch.clock import now_shanghai
 from civicwatch.models import Decision, Lead, Post
 from review.app import create_app
+from sinks.leads import LeadService
 from sinks.users import UserStore
 
 try:
@@ -118,7 +119,7 @@ def seed_lead(store: Any, config: Config, post_id: str, text: str, *, platform: 
               street: str | None = "粤海街道", matched: list[str] | None = None,
               found_ago_minutes: int = 0, url: str | None = None, now: datetime | None = None,
               dup_of: str | None = None) -> Lead:
-    """Store a lead the way the crawl pipeline does: Post + Decision → Store.save_lead."""
+    """Store a lead the way the crawl pipeline does: Post + Decision → LeadService.record."""
     now = (now or now_shanghai()) - timedelta(minutes=found_ago_minutes)
     cat = config.catalogue
     it = cat.items.get(item) if item else None
@@ -129,8 +130,8 @@ def seed_lead(store: Any, config: Config, post_id: str, text: str, *, platform: 
         category=it.category if it else "SD", item=item, department=it.department if it else None,
         urgency=urgency, text_masked=text, matched=matched or [], reasons=["测试种子线索"], dup_of=dup_of,
     )
-    lead, _ = store.save_lead(post, decision, text_masked=text, title_masked=None,
-                              author_hash="h-test", sla_minutes=cat.sla_minutes, now=now)
+    lead, _ = LeadService(store, config.catalogue).record(post, decision, text_masked=text, title_masked=None,
+                                                          author_hash="h-test", now=now)
     return lead
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from civicwatch.models import LeadState
+from civicwatch.clock import now_shanghai
+from civicwatch.models import LeadState, StatusEvent
 from review.views.lead import STALE_MESSAGE
 from tests.review.conftest import csrf_of, login, seed_lead
 
@@ -112,12 +113,15 @@ def test_merge_into_unknown_lead_is_refused(client: TestClient, store: Any, cons
     assert state_of(store, lead.id) == LeadState.PENDING_REVIEW.value
 
 
-def test_returned_lead_shows_the_dispatch_reason(client: TestClient, store: Any, console_config: Any) -> None:
+def test_returned_lead_shows_the_dispatch_reason(client: TestClient, store: Any, console_config: Any,
+                                                 app: Any) -> None:
     lead = seed_lead(store, console_config, "ret1", "工地夜间施工噪声", item="HJ01")
-    # The status consumer writes this when the dispatch system answers 退单.
-    store.db["leads"].update_one({"_id": lead.id}, {"$set": {
-        "state": LeadState.RETURNED.value, "return_reason": "非本部门职责，应由城管处理"},
-        "$inc": {"version": 1}})
+    service = app.state.leads
+    order = service.verify_and_dispatch(lead.id, actor="alice", expected_version=lead.version)
+    # What the status back-channel does when the dispatch system answers 退单.
+    assert service.apply_status(StatusEvent(event_id="ev-ret1", service_request_id=order.service_request_id,
+                                            status="退单", at=now_shanghai(), reason="非本部门职责，应由城管处理"))
+    assert state_of(store, lead.id) == LeadState.RETURNED.value
     login(client, "alice")
     page = client.get(f"/leads/{lead.id}").text
     assert 'id="return-reason"' in page and "派单系统退单" in page and "非本部门职责，应由城管处理" in page

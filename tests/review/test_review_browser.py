@@ -89,6 +89,7 @@ def sign_in(page: Any, name: str) -> None:
 
 def test_verifier_corrects_item_and_dispatches_to_the_stream(
         page: Any, store: Any, console_config: Any, live_redis: Any) -> None:
+    from sinks.leads import LeadService
     from sinks.stream import Relay
 
     seed_lead(store, console_config, "b-gen1", "小区垃圾三天没人清运，臭气熏天", item="CS01",
@@ -127,7 +128,7 @@ def test_verifier_corrects_item_and_dispatches_to_the_stream(
     assert "已核实并派单" in page.inner_text(".flash")
     assert page.locator(f'tr[data-lead-id="{urgent.id}"]').count() == 0
 
-    assert Relay(store, live_redis).relay_once() >= 1
+    assert Relay(LeadService(store, console_config.catalogue), live_redis).relay_once() >= 1
     orders = [_document(fields) for _, fields in live_redis.xrange(console_config.settings.workorder_stream)]
     mine = [o for o in orders if o["lead_id"] == urgent.id]
     assert len(mine) == 1

@@ -15,7 +15,7 @@ from civicwatch.models import LeadState
 from sinks.mongo import Store
 from sinks.status import StatusApplier
 from sinks.stream import Relay
-from tests.sinks.test_sinks_stream import dispatch
+from tests.sinks.test_sinks_stream import dispatch, service
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def test_example_consumer_commits_acks_and_reports_back(mongo_db: Database, redi
                                                          redis_url: str) -> None:
     store = Store(db=mongo_db)
     order_id = dispatch(store, "1")
-    Relay(store, redis_client).relay_once()
+    Relay(service(store), redis_client).relay_once()
     proc = subprocess.Popen([sys.executable, "examples/consumer.py", "--redis", redis_url, "--group",
                              "dispatch", "--name", "ex1"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -42,5 +42,5 @@ def test_example_consumer_commits_acks_and_reports_back(mongo_db: Database, redi
     from consumer import report_status  # type: ignore[import-not-found]
 
     report_status(redis_client, uuid.uuid4().hex, order_id, "签收")
-    assert StatusApplier(store, redis_client).apply_pending() == 1
+    assert StatusApplier(service(store), redis_client).apply_pending() == 1
     assert store.lead("lead:weibo:1").state == LeadState.ACCEPTED

@@ -10,10 +10,10 @@ import redis
 from pymongo.database import Database
 
 from civicwatch.config import Settings, load_config
-from civicwatch.exceptions import StaleLeadError, TransitionError
+from civicwatch.exceptions import InvalidInputError, StaleLeadError, TransitionError
 from civicwatch.clock import SHANGHAI
 from civicwatch.lifecycle import work_order_id_for
-from civicwatch.models import Decision, LeadState, Post
+from civicwatch.models import Decision, Lead, LeadState, Post
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.seen import SeenSet
@@ -36,10 +36,10 @@ def decision(pid: str, *, dup_of: str | None = None, item: str = "DL02", urgency
                     urgency=urgency, dup_of=dup_of, text_masked="福田区梅林街道小区门口井盖丢了")
 
 
-def save(store: Store, pid: str, **kw: object) -> tuple:
+def save(store: Store, pid: str, **kw: object) -> tuple[Lead, bool]:
     p = post(pid)
-    return store.save_lead(p, decision(pid, **kw), text_masked=p.text, title_masked=None,
-                           author_hash="abc", sla_minutes=SLA, now=T0)
+    return LeadService(store, CONFIG.catalogue).record(p, decision(pid, **kw), text_masked=p.text,
+                                                       title_masked=None, author_hash="abc", now=T0)
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def store(mongo_db: Database) -> Store:
     return s
 
 
-def test_save_lead_is_idempotent_and_sets_the_sla_deadline(store: Store) -> None:
+def test_record_is_idempotent_and_sets_the_sla_deadline(store: Store) -> None:
     lead, created = save(store, "1")
     again, created_again = save(store, "1")
     assert created and not created_again
@@ -117,7 +117,7 @@ def test_second_reviewer_on_a_stale_version_is_refused(store: Store) -> None:
     service.reject(lead.id, actor="alice", reason="重复", expected_version=lead.version)
     with pytest.raises(StaleLeadError):
         service.verify_and_dispatch(lead.id, actor="bob", expected_version=lead.version)
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInputError):
         service.reject(lead.id, actor="bob", reason=" ", expected_version=lead.version + 1)
     with pytest.raises(TransitionError):  # a rejected lead must be reopened before dispatch
         service.verify_and_dispatch(lead.id, actor="bob", expected_version=lead.version + 1)

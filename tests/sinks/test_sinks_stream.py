@@ -28,10 +28,14 @@ def store(mongo_db: Database) -> Store:
     return Store(db=mongo_db)
 
 
+def service(store: Store) -> LeadService:
+    return LeadService(store, CONFIG.catalogue, now=lambda: T0 + timedelta(minutes=5))
+
+
 def dispatch(store: Store, pid: str) -> str:
     lead, _ = save(store, pid)
-    service = LeadService(store, CONFIG.catalogue, now=lambda: T0 + timedelta(minutes=5))
-    return service.verify_and_dispatch(lead.id, actor="alice", expected_version=lead.version).service_request_id
+    return service(store).verify_and_dispatch(lead.id, actor="alice",
+                                              expected_version=lead.version).service_request_id
 
 
 def stream_ids(client: redis.Redis, stream: str = "civicwatch:workorders") -> list[str]:
@@ -40,7 +44,7 @@ def stream_ids(client: redis.Redis, stream: str = "civicwatch:workorders") -> li
 
 def test_relay_delivers_each_dispatch_once(store: Store, redis_client: redis.Redis) -> None:
     order_id = dispatch(store, "1")
-    relay = Relay(store, redis_client)
+    relay = Relay(service(store), redis_client)
     assert relay.relay_once() == 1
     assert relay.relay_once() == 0
     # A crash after XADD but before marking the outbox: the marker stops a second entry.
@@ -82,7 +86,7 @@ def test_redis_down_while_dispatching_delivers_once_when_back(store: Store, tmp_
     server = _Redis(tmp_path)
     server.start()
     client = redis.Redis(port=server.port, socket_connect_timeout=0.5, socket_timeout=0.5)
-    relay = Relay(store, client)
+    relay = Relay(service(store), client)
     server.stop()
     try:
         order_id = dispatch(store, "1")  # the verifier's action needs only MongoDB
@@ -98,7 +102,7 @@ def test_redis_down_while_dispatching_delivers_once_when_back(store: Store, tmp_
 def test_unacked_entry_is_reclaimed_by_another_consumer_then_dead_lettered(
         store: Store, redis_client: redis.Redis) -> None:
     order_id = dispatch(store, "1")
-    Relay(store, redis_client).relay_once()
+    Relay(service(store), redis_client).relay_once()
     first = WorkOrderConsumer(redis_client, "dispatch", "c1", max_deliveries=2)
     got = first.read()
     assert [d.order_id for d in got] == [order_id]
@@ -118,7 +122,7 @@ def test_unacked_entry_is_reclaimed_by_another_consumer_then_dead_lettered(
 def test_status_events_apply_once_and_returns_go_back_to_review(
         store: Store, redis_client: redis.Redis) -> None:
     order_id = dispatch(store, "1")
-    applier = StatusApplier(store, redis_client)
+    applier = StatusApplier(service(store), redis_client)
     returned = StatusEvent(event_id=uuid.uuid4().hex, service_request_id=order_id, status="退单",
                            at=T0 + timedelta(minutes=20), reason="不属于本部门职责", operator="交通运输局")
     publish_status(redis_client, returned)
@@ -128,9 +132,8 @@ def test_status_events_apply_once_and_returns_go_back_to_review(
     assert lead.state == LeadState.RETURNED and lead.return_reason == "不属于本部门职责"
     assert [h.action for h in lead.history].count("退单") == 1
     # Re-dispatched, then accepted and resolved.
-    service = LeadService(store, CONFIG.catalogue)
-    service.verify_and_dispatch(lead.id, actor="alice", expected_version=lead.version,
-                                corrections={"item": "DL01"})
+    LeadService(store, CONFIG.catalogue).verify_and_dispatch(lead.id, actor="alice", expected_version=lead.version,
+                                                             corrections={"item": "DL01"})
     for status in ("签收", "办结"):
         publish_status(redis_client, StatusEvent(event_id=uuid.uuid4().hex, service_request_id=order_id,
                                                  status=status, at=T0 + timedelta(hours=1)))

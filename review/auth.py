@@ -1,6 +1,8 @@
-"""Who is asking: the signed session names a user, re-read from Mongo on every request.
+"""Who is asking: the signed session names a user and a session id, re-read from Mongo on
+every request.
 
-Re-reading means a disabled account or a changed role takes effect at once, not at next log-in.
+Re-reading means a disabled account, a changed role or an ended session (log-out, password
+change) takes effect at once: a copy of the cookie kept from before stops working.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from civicwatch.exceptions import LoginRequired
 from sinks.users import User
 
 SESSION_USER_KEY = "user"
+SESSION_ID_KEY = "sid"
 
 
 def current_user(request: Request) -> User | None:
@@ -18,8 +21,8 @@ def current_user(request: Request) -> User | None:
     if not name:
         return None
     user = request.app.state.users.get(name)
-    if user is None or user.disabled:
-        request.session.pop(SESSION_USER_KEY, None)
+    if user is None or user.disabled or not user.has_session(request.session.get(SESSION_ID_KEY, "")):
+        request.session.clear()
         return None
     return user
 
@@ -45,6 +48,15 @@ def sign_in(request: Request, user: User) -> None:
     # A fresh session on log-in: the pre-login CSRF token and anything else are dropped.
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.name
+    request.session[SESSION_ID_KEY] = request.app.state.users.open_session(user.name)
+
+
+def sign_out(request: Request) -> None:
+    """Ends this session server-side (other sessions of the user stay open), then clears it."""
+    name, session_id = request.session.get(SESSION_USER_KEY), request.session.get(SESSION_ID_KEY)
+    if name and session_id:
+        request.app.state.users.close_session(name, session_id)
+    request.session.clear()
 
 
 class LoginThrottle:

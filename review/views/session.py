@@ -7,7 +7,7 @@ import time
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from review.auth import current_user, sign_in
+from review.auth import current_user, sign_in, sign_out
 from review.render import render
 from review.security import csrf_form
 
@@ -51,5 +51,5 @@ def login(request: Request, form: dict[str, str] = Depends(csrf_form)) -> Respon
 
 @router.post("/logout")
 def logout(request: Request, form: dict[str, str] = Depends(csrf_form)) -> Response:
-    request.session.clear()
+    sign_out(request)
     return RedirectResponse("/login", status_code=303)

@@ -7,6 +7,9 @@ change) takes effect at once: a copy of the cookie kept from before stops workin
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from fastapi import HTTPException, Request
 
 from civicwatch.exceptions import LoginRequired
@@ -60,28 +63,53 @@ def sign_out(request: Request) -> None:
 
 
 class LoginThrottle:
-    """Slows password guessing: after `limit` failures for one name within `window_s`, that name
-    is refused until the window passes. In-process memory; one console process per deployment."""
+    """Slows password guessing without letting anyone lock a user out.
 
-    def __init__(self, limit: int = 5, window_s: float = 300.0) -> None:
+    Failures are counted per (client address, name) and per client address, each within
+    `window_s`: `limit` failures for one name, or `client_limit` for all names together (a
+    spray over many names), refuse that client until its failures age out of the window. A
+    name is never locked for everyone, so the right password from another client still works.
+    Behind a proxy the client address must be the real one (uvicorn's forwarded headers).
+    In-process memory; one console process per deployment.
+    """
+
+    def __init__(self, limit: int = 5, client_limit: int = 20, window_s: float = 300.0, *,
+                 clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
         self.limit = limit
+        self.client_limit = client_limit
         self.window_s = window_s
-        self._failures: dict[str, list[float]] = {}
+        self.clock = clock
+        self.max_keys = max_keys  # beyond this many counters, aged ones are swept
+        self._failures: dict[tuple[str, str | None], list[float]] = {}
 
-    def _recent(self, name: str, now: float) -> list[float]:
-        recent = [t for t in self._failures.get(name, []) if now - t < self.window_s]
+    def _recent(self, key: tuple[str, str | None], now: float) -> list[float]:
+        recent = [t for t in self._failures.get(key, []) if now - t < self.window_s]
         if recent:
-            self._failures[name] = recent
+            self._failures[key] = recent
         else:
-            self._failures.pop(name, None)
+            self._failures.pop(key, None)
         return recent
 
-    def blocked(self, name: str, now: float) -> bool:
-        return len(self._recent(name, now)) >= self.limit
+    def blocked(self, client: str, name: str) -> bool:
+        now = self.clock()
+        return (len(self._recent((client, name), now)) >= self.limit
+                or len(self._recent((client, None), now)) >= self.client_limit)
 
-    def failed(self, name: str, now: float) -> None:
-        self._recent(name, now)
-        self._failures.setdefault(name, []).append(now)
+    def failed(self, client: str, name: str) -> None:
+        now = self.clock()
+        for key in ((client, name), (client, None)):
+            self._failures[key] = [*self._recent(key, now), now]
+        if len(self._failures) > self.max_keys:
+            self._sweep(now)
 
-    def succeeded(self, name: str) -> None:
-        self._failures.pop(name, None)
+    def succeeded(self, client: str, name: str) -> None:
+        # Only this name's count: a known account must not reset a client's spray count.
+        self._failures.pop((client, name), None)
+
+    def _sweep(self, now: float) -> None:
+        for key in list(self._failures):
+            self._recent(key, now)
+        excess = len(self._failures) - self.max_keys
+        if excess > 0:  # still many live counters (many addresses): forget the stalest
+            for key in sorted(self._failures, key=lambda k: self._failures[k][-1])[:excess]:
+                del self._failures[key]

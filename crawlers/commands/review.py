@@ -47,6 +47,8 @@ def register(app: typer.Typer) -> None:
         relay: Annotated[bool, typer.Option(
             help="also relay dispatched work orders from the outbox to the Redis stream")] = True,
         relay_interval: Annotated[float, typer.Option(help="seconds between relay rounds")] = 2.0,
+        metrics_port: Annotated[int | None, typer.Option(
+            help="serve Prometheus metrics (failed log-ins) on this loopback port (0 = off)")] = None,
     ) -> None:
         """Serve the verification console (核实台): queue, lead pages, verify/reject/merge."""
         import uvicorn
@@ -57,6 +59,10 @@ def register(app: typer.Typer) -> None:
 
         settings = get_settings()
         config = load_config(settings)
+        if metrics_port:
+            from prometheus_client import start_http_server
+
+            start_http_server(metrics_port, addr="127.0.0.1")
         with servers_for(settings) as (mongo_uri, redis_url):
             store = Store(mongo_uri, settings.mongo_db)
             store.ensure_indexes()

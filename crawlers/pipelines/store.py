@@ -12,6 +12,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from civicwatch.clock import now_shanghai
+from civicwatch.keys import author_key
 from civicwatch.models import DecidedPost
 from crawlers.runtime import Runtime, get_runtime
 from filters.pii import hash_author, mask_pii
@@ -22,6 +23,7 @@ class StorePipeline:
         self.runtime = runtime
         self.stats = stats
         self.sla_minutes = runtime.config.catalogue.sla_minutes
+        self.author_key = author_key(runtime.config.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -35,7 +37,7 @@ class StorePipeline:
             post, decision,
             text_masked=decision.text_masked,
             title_masked=mask_pii(post.title) if post.title else None,
-            author_hash=hash_author(post.author),
+            author_hash=hash_author(post.author, self.author_key),
             sla_minutes=self.sla_minutes,
             now=now_shanghai(),
         )

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     review_secret: str | None = Field(None, description="session-signing key for the console")
     api_token: str | None = Field(None, description="bearer token for the JSON API")
+    author_secret: str | None = Field(
+        None, description="HMAC key of stored author hashes; unset = generated once under data_dir")
 
 
 def get_settings(**overrides: object) -> Settings:

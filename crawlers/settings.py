@@ -31,6 +31,7 @@ HTTPERROR_ALLOW_ALL = True  # spiders classify every status themselves (platform
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = _deployment().log_level
+LOG_FORMATTER = "crawlers.logformatter.PrivacyLogFormatter"  # items logged by platform:post_id only
 
 DOWNLOADER_MIDDLEWARES = {
     # Engine side

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Literal
 
 import ahocorasick
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from civicwatch.config.loader import read_yaml, validate
+from civicwatch.config.loader import read_yaml, reject_duplicates, validate
 from civicwatch.exceptions import RuleSyntaxError
 from civicwatch.models import Post
 from filters.normalize import Normalized, clean
@@ -38,6 +38,11 @@ class RulesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     groups: dict[str, list[str]] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names_are_unique(self) -> RulesFile:
+        reject_duplicates("rule name", ((r.name, ("rules", i, "name")) for i, r in enumerate(self.rules)))
+        return self
 
 
 # --- syntax tree -----------------------------------------------------------------------
@@ -76,6 +81,10 @@ class Near:
     distance: int
 
 
+# Parentheses, NOT and field scopes nest; deeper than this is a mistake (and would exhaust
+# Python's recursion limit in this recursive-descent parser).
+MAX_NESTING = 32
+
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|(NEAR/\d+)|([A-Za-z_]+:)|([^\s()"]+))')
 
 
@@ -85,6 +94,7 @@ class _Parser:
         self.rule = rule
         self.groups = groups
         self.pos = 0
+        self.depth = 0
         self.tokens: list[tuple[str, str, int]] = []
         i = 0
         while i < len(self.src):
@@ -113,6 +123,12 @@ class _Parser:
 
     def _fail(self, message: str, position: int, expected: str) -> None:
         raise RuleSyntaxError(message, rule=self.rule, position=position, expected=expected)
+
+    def _nest(self, position: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self._fail(f"nested deeper than {MAX_NESTING} levels", position,
+                       "fewer parentheses, NOT or field scopes")
 
     def _peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -148,7 +164,10 @@ class _Parser:
     def _not(self) -> object:
         if (tok := self._peek()) and tok[0] == "NOT":
             self._take()
-            return Not(self._not())
+            self._nest(tok[2])
+            node = Not(self._not())
+            self.depth -= 1
+            return node
         return self._near()
 
     def _near(self) -> object:
@@ -171,13 +190,18 @@ class _Parser:
         if kind == "field":
             if value not in FIELDS:
                 self._fail(f"unknown field {value!r}", pos, " / ".join(FIELDS))
-            return self._atom((value,))
+            self._nest(pos)
+            node = self._atom((value,))
+            self.depth -= 1
+            return node
         if kind == "(":
+            self._nest(pos)
             node = self._or()
             close = self._peek()
             if close is None or close[0] != ")":
                 self._fail("unclosed parenthesis", close[2] if close else end, "')'")
             self._take()
+            self.depth -= 1
             return node
         if kind == "term":
             if value.startswith("@"):

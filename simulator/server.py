@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from civicwatch.exceptions import AddressInUseError
 from civicwatch.models import Post
 from simulator.faults import Fault, FaultBook
 from simulator.platforms import bilibili, browser, feeds, forum, liuyan, pages, tieba, weibo, zhihu
@@ -125,7 +126,11 @@ class SimulatorServer:
         self.host = host
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, port))
+        try:
+            self.sock.bind((host, port))
+        except OSError as exc:
+            self.sock.close()
+            raise AddressInUseError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.port = int(self.sock.getsockname()[1])
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="off", date_header=False,
                                                    server_header=False))

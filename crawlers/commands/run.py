@@ -27,7 +27,25 @@ def select_platforms(config, names: str | None):  # type: ignore[no-untyped-def]
     selected = config.platforms.enabled(wanted)
     if not selected:
         raise ConfigError("no enabled platform to poll", path=str(config.config_dir / "platforms.yaml"))
+    check_spiders(config, selected)
     return selected
+
+
+def check_spiders(config, selected) -> None:  # type: ignore[no-untyped-def]
+    """Every selected platform has a spider, and forum definitions compile, before anything starts."""
+    from scrapy.spiderloader import get_spider_loader
+
+    from civicwatch.config.forums import load_forums
+    from crawlers.crawl import project_settings
+
+    known = set(get_spider_loader(project_settings()).list())
+    spiders = {name: p.spider or name for name, p in selected.items()}
+    missing = sorted(f"{name} (spider {spider!r})" for name, spider in spiders.items() if spider not in known)
+    if missing:
+        raise ConfigError(f"no spider for platform(s) {', '.join(missing)}; spiders: {', '.join(sorted(known))}",
+                          path=str(config.config_dir / "platforms.yaml"))
+    if "forum" in spiders.values():
+        load_forums(config.config_dir / "forums")
 
 
 def results_table(results: list[RoundResult]) -> Table:

@@ -12,6 +12,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from civicwatch.clock import now_shanghai
+from civicwatch.keys import author_key
 from civicwatch.models import DecidedPost
 from crawlers.runtime import Runtime, get_runtime
 from filters.pii import hash_author, mask_pii
@@ -23,6 +24,7 @@ class StorePipeline:
         self.runtime = runtime
         self.stats = stats
         self.leads = LeadService(runtime.store, runtime.config.catalogue)
+        self.author_key = author_key(runtime.config.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -36,7 +38,7 @@ class StorePipeline:
             post, decision,
             text_masked=decision.text_masked,
             title_masked=mask_pii(post.title) if post.title else None,
-            author_hash=hash_author(post.author),
+            author_hash=hash_author(post.author, self.author_key),
             now=now_shanghai(),
         )
         self.stats.inc_value("civicwatch/leads_created" if created else "civicwatch/leads_joined")

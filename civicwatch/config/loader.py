@@ -11,9 +11,10 @@ from pydantic import BaseModel, ValidationError
 from civicwatch.exceptions import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """Follow a pydantic error location through the YAML node tree to a 1-based line."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:
@@ -40,13 +41,19 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise ConfigError("file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
+    # One parse gives both the node tree (for line numbers) and the data, with libyaml when the
+    # wheel has it: the pure-Python composer takes most of a second over the gazetteer.
+    loader = _Loader(text)
     try:
-        return yaml.safe_load(text), yaml.compose(text)
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"invalid YAML: {problem}", path=str(path),
                           line=mark.line + 1 if mark else None) from None
+    finally:
+        loader.dispose()
 
 
 def validate(model: type[M], data: Any, *, path: Path, node: yaml.Node | None = None) -> M:
@@ -57,7 +64,7 @@ def validate(model: type[M], data: Any, *, path: Path, node: yaml.Node | None = 
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or None
-        raise ConfigError(err["msg"], path=str(path), line=_line_of(node, loc), field=field) from None
+        raise ConfigError(err["msg"], path=str(path), line=line_of(node, loc), field=field) from None
 
 
 def load_model(model: type[M], path: Path) -> M:

@@ -15,7 +15,7 @@ from civicwatch.config import Catalogue, Config
 from civicwatch.models import Decision, Post
 from filters.classify import Classifier
 from filters.dedup import DuplicateIndex
-from filters.normalize import normalize
+from filters.normalise import normalise
 from filters.places import PlaceResolver
 from filters.rules import RuleSet
 from filters.screen import CandidateScreen
@@ -84,7 +84,7 @@ class FilterChain:
 
     def remember(self, post: Post, decision: Decision) -> None:
         """Seed duplicate detection with a lead stored earlier (its text already masked)."""
-        norm = normalize(post.text, post.title)
+        norm = normalise(post.text, post.title)
         spots = self.places.resolve(norm.full, post.ip_region).landmarks
         self.dups.add(post.key, own=norm.own, reposted=norm.reposted, street=decision.street,
                       item=decision.item, published_at=post.published_at, incident_key=decision.dup_of,

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from civicwatch.config.loader import read_yaml, validate
 from civicwatch.exceptions import RuleSyntaxError
 from civicwatch.models import Post
-from filters.normalize import Normalized, clean
+from filters.normalise import Normalised, clean
 
 FIELDS = ("title", "text", "author", "ip_region")
 DEFAULT_FIELDS = ("title", "text")
@@ -306,7 +306,7 @@ class RuleSet:
         raise TypeError(node)
 
     @staticmethod
-    def _field(name: str, post: Post, norm: Normalized | None) -> str:
+    def _field(name: str, post: Post, norm: Normalised | None) -> str:
         """One field of the post as rules read it (cleaned like the chain's own text)."""
         if name == "title":
             return norm.title if norm else clean(post.title or "")
@@ -318,7 +318,7 @@ class RuleSet:
             return clean(post.author or "")
         return post.ip_region or ""
 
-    def evaluate(self, post: Post, norm: Normalized | None = None) -> list[RuleHit]:
+    def evaluate(self, post: Post, norm: Normalised | None = None) -> list[RuleHit]:
         hits = self._scan({f: self._field(f, post, norm) for f in self.fields})
         words = {w for _, w in hits}
         out = []

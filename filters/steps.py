@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from civicwatch.models import Post
 from filters.classify import Classification
 from filters.dedup import FOLLOW_UP
-from filters.normalize import Normalized, normalize
+from filters.normalise import Normalised
+from filters.normalise import normalise as normalise_text
 from filters.pii import mask_pii
 from filters.places import PlaceResult
 from filters.screen import ITEM_WORD, SHENZHEN_NAME
@@ -43,7 +44,7 @@ class PostContext:
     """One post on its way through the steps. A field no step has set yet reads as the class's
     default: only the post and the three lists are set per post (every post makes one)."""
 
-    norm: Normalized | None = None
+    norm: Normalised | None = None
     screened: str | None = None   # why the first pass ruled the post out (then later steps skip it)
     out_of_reach: bool = False    # scored too low to be a lead wherever it is: not placed
     found: int = ITEM_WORD | SHENZHEN_NAME
@@ -72,7 +73,7 @@ def serves_screened(step: Step) -> Step:
 
 
 def normalise(ctx: PostContext, chain: FilterChain) -> None:
-    ctx.norm = normalize(ctx.post.text, ctx.post.title)
+    ctx.norm = normalise_text(ctx.post.text, ctx.post.title)
 
 
 def screen(ctx: PostContext, chain: FilterChain) -> None:

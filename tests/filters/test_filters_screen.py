@@ -9,14 +9,14 @@ from civicwatch.config import Settings, load_config
 from civicwatch.clock import SHANGHAI
 from civicwatch.models import Post
 from filters.chain import FilterChain
-from filters.normalize import normalize
+from filters.normalise import normalise
 from filters.screen import ITEM_WORD, SHENZHEN_NAME
 
 CHAIN = FilterChain.from_config(load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config")))
 
 
 def flags(text: str) -> int:
-    return CHAIN.screen.scan(normalize(text).full)
+    return CHAIN.screen.scan(normalise(text).full)
 
 
 def test_names_are_looked_for_only_after_an_item_word() -> None:

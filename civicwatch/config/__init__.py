@@ -1,7 +1,9 @@
 """Configuration: environment settings plus the YAML files operations staff edit.
 
-`load_config()` validates everything up front so that a bad file fails at start-up with one
-clear line (file, line, field, problem) instead of a traceback mid-run.
+`load_config()` loads and validates every file up front (catalogue, gazetteer, platforms, rules,
+classifier, forums/), rule expressions and cross-references included, so that a bad file fails
+at start-up with one clear line (file, line, field, problem) instead of a traceback mid-run.
+One module per file holds its schema.
 """
 
 from __future__ import annotations
@@ -11,23 +13,32 @@ from functools import lru_cache
 from pathlib import Path
 
 from civicwatch.config.catalogue import Catalogue, Item
+from civicwatch.config.classifier import ClassifierConfig, Scoring, load_classifier
+from civicwatch.config.forums import ForumDefinition, load_forums
 from civicwatch.config.gazetteer import Gazetteer
 from civicwatch.config.loader import load_model
 from civicwatch.config.platforms import PlatformConfig, PlatformsFile
+from civicwatch.config.rules import RulesConfig, RuleSpec, load_rules
 from civicwatch.settings import Settings, get_settings
 
 __all__ = [
-    "Catalogue", "Config", "Gazetteer", "Item", "PlatformConfig", "PlatformsFile", "Settings",
-    "get_settings", "load_catalogue", "load_config", "load_gazetteer", "load_platforms",
+    "Catalogue", "ClassifierConfig", "Config", "ForumDefinition", "Gazetteer", "Item", "PlatformConfig",
+    "PlatformsFile", "RuleSpec", "RulesConfig", "Scoring", "Settings", "get_settings", "load_catalogue",
+    "load_classifier", "load_config", "load_forums", "load_gazetteer", "load_platforms", "load_rules",
 ]
 
 
 @dataclass(frozen=True)
 class Config:
+    """Everything under the config directory, validated, plus the settings that found it."""
+
     settings: Settings
     catalogue: Catalogue
     gazetteer: Gazetteer
     platforms: PlatformsFile
+    rules: RulesConfig
+    classifier: ClassifierConfig
+    forums: tuple[ForumDefinition, ...]
 
     @property
     def config_dir(self) -> Path:
@@ -51,9 +62,14 @@ def load_platforms(path: Path) -> PlatformsFile:
 def load_config(settings: Settings | None = None) -> Config:
     settings = settings or get_settings()
     d = settings.config_dir
+    catalogue = load_catalogue(d / "catalogue.yaml")
+    rules = d / "rules.yaml"
     return Config(
         settings=settings,
-        catalogue=load_catalogue(d / "catalogue.yaml"),
+        catalogue=catalogue,
         gazetteer=load_gazetteer(d / "gazetteer.yaml"),
         platforms=load_platforms(d / "platforms.yaml"),
+        rules=load_rules(rules) if rules.exists() else RulesConfig(),  # no rules file: no rules
+        classifier=load_classifier(d / "classifier.yaml", catalogue),
+        forums=tuple(load_forums(d / "forums")),
     )

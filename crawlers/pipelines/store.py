@@ -14,7 +14,6 @@ from scrapy.crawler import Crawler
 from civicwatch.clock import now_shanghai
 from civicwatch.models import DecidedPost
 from crawlers.runtime import Runtime, get_runtime
-from filters.pii import hash_author, mask_pii
 
 
 class StorePipeline:
@@ -34,8 +33,8 @@ class StorePipeline:
         _, created = self.runtime.store.save_lead(
             post, decision,
             text_masked=decision.text_masked,
-            title_masked=mask_pii(post.title) if post.title else None,
-            author_hash=hash_author(post.author),
+            title_masked=decision.title_masked,  # masked and hashed by the chain's mask step
+            author_hash=decision.author_hash,
             sla_minutes=self.sla_minutes,
             now=now_shanghai(),
         )

@@ -85,7 +85,7 @@ def test_the_first_pass_screen_changes_no_decision() -> None:
     rows = [json.loads(x) for p in (shared, sample) if p.exists() for x in p.read_text(encoding="utf-8").splitlines()]
     posts = [Post.model_validate({k: v for k, v in r.items() if k != "label"}) for r in rows]
     screened = FilterChain.from_config(CONFIG).decide_batch(posts)
-    unscreened = FilterChain.from_config(CONFIG, overrides={"filters.steps.screen": None}).decide_batch(posts)
+    unscreened = FilterChain.from_config(CONFIG, overrides={"filters.steps.screen.ScreenStep": None}).decide_batch(posts)
     fields = ("is_lead", "district", "street", "item", "urgency", "dup_of", "text_masked")
     assert sum(d.is_lead for d in screened) >= 10  # (13 in our own sample posts alone)
     for a, b in zip(screened, unscreened, strict=True):

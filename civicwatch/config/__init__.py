@@ -8,9 +8,10 @@ One module per file holds its schema.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from civicwatch.config.catalogue import Catalogue, Item
 from civicwatch.config.classifier import ClassifierConfig, Scoring, load_classifier
@@ -43,6 +44,11 @@ class Config:
     @property
     def config_dir(self) -> Path:
         return self.settings.config_dir
+
+    def with_scoring(self, **changes: Any) -> Config:
+        """This config with other scoring knobs, e.g. `with_scoring(lead_threshold=1.5)` (evaluate)."""
+        scoring = Scoring.model_validate({**self.classifier.scoring.model_dump(), **changes})
+        return replace(self, classifier=self.classifier.model_copy(update={"scoring": scoring}))
 
 
 @lru_cache(maxsize=8)

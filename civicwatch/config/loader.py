@@ -64,7 +64,9 @@ def validate(model: type[M], data: Any, *, path: Path, node: yaml.Node | None = 
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or None
-        raise ConfigError(err["msg"], path=str(path), line=line_of(node, loc), field=field) from None
+        # A validator's own words, without pydantic's "Value error, " in front of them.
+        problem = err["msg"].removeprefix("Value error, ") if err["type"] == "value_error" else err["msg"]
+        raise ConfigError(problem, path=str(path), line=line_of(node, loc), field=field) from None
 
 
 def load_model(model: type[M], path: Path) -> M:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from civicwatch.config.loader import line_of, read_yaml, validate
 from civicwatch.exceptions import RuleSyntaxError
@@ -41,15 +41,16 @@ class RulesConfig(BaseModel):
     groups: dict[str, list[str]] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _names_unique(self) -> RulesConfig:
+    @field_validator("rules")
+    @classmethod
+    def _names_unique(cls, rules: list[RuleSpec]) -> list[RuleSpec]:
         # A hit is reported by name: two rules of one name could not be told apart.
         seen: set[str] = set()
-        for rule in self.rules:
+        for rule in rules:
             if rule.name in seen:
                 raise ValueError(f"two rules are named {rule.name!r}")
             seen.add(rule.name)
-        return self
+        return rules
 
 
 # --- syntax tree -----------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,19 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from civicwatch.config import Config, get_settings, load_config
+from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
 from crawlers.commands.classify import read_posts
 
 THRESHOLDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 
 ChainAt = Callable[[float], Any]  # lead threshold -> FilterChain
-
-
-def with_threshold(config: Config, threshold: float) -> Config:
-    """`config` with another lead threshold (classifier.yaml's scoring.lead_threshold)."""
-    scoring = config.classifier.scoring.model_copy(update={"lead_threshold": threshold})
-    return replace(config, classifier=config.classifier.model_copy(update={"scoring": scoring}))
 
 
 def _run(chain_at: ChainAt, rows: list[dict[str, Any]], posts: list[Post], threshold: float) -> Any:
@@ -56,7 +49,7 @@ def register(app: typer.Typer) -> None:
 
         @cache
         def chain_at(threshold: float) -> FilterChain:  # one chain per threshold tried
-            return FilterChain.from_config(with_threshold(config, threshold))
+            return FilterChain.from_config(config.with_scoring(lead_threshold=threshold))
 
         threshold = config.classifier.scoring.lead_threshold
         pairs = list(read_posts(labelled, Console(stderr=True)))

@@ -36,6 +36,8 @@ def build_steps(config: Config, overrides: Mapping[str, int | None] | None = Non
 
 
 class FilterChain:
+    """Runs each post through its steps, in order; remembers leads (through the steps) between posts."""
+
     def __init__(self, steps: Sequence[Step]) -> None:
         self.steps = list(steps)
         self._process = [step.process for step in self.steps]

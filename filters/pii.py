@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 _CN_DIGITS = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -163,10 +164,18 @@ def mask_everything(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4)
+def _keyed(key: bytes) -> hmac.HMAC:
+    if not key:
+        raise ValueError("hash_author needs a non-empty key")
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
 def hash_author(author: str, key: bytes) -> str:
     """An author as a keyed hash (HMAC-SHA256, 16 hex digits): enough to group one author's
     posts, and without `key` nobody can test guessed handles against it. The caller supplies
-    the key (civicwatch.keys.author_key), so this stays pure."""
-    if not key:
-        raise ValueError("hash_author needs a non-empty key")
-    return hmac.new(key, author.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    the key (civicwatch.keys.author_key), so this stays pure; the keyed state is copied per
+    author (cheaper than keying a new HMAC per lead)."""
+    digest = _keyed(key).copy()
+    digest.update(author.encode("utf-8"))
+    return digest.hexdigest()[:16]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from civicwatch.exceptions import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Loc = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -93,7 +94,9 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise ConfigError("file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
-    loader = yaml.SafeLoader(text)
+    # One parse gives both the node tree (for line numbers) and the data, with libyaml when the
+    # wheel has it: the pure-Python composer takes most of a second over the gazetteer.
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         _check_unique_keys(node, path)
@@ -123,7 +126,9 @@ def validate(model: type[M], data: Any, *, path: Path, node: yaml.Node | None = 
             raise ConfigError(message, path=str(path), line=line_of(node, second),
                               field=".".join(map(str, second))) from None
         field = ".".join(str(p) for p in loc) or None
-        raise ConfigError(err["msg"], path=str(path), line=line_of(node, loc), field=field) from None
+        # A validator's own words, without pydantic's "Value error, " in front of them.
+        problem = err["msg"].removeprefix("Value error, ") if err["type"] == "value_error" else err["msg"]
+        raise ConfigError(problem, path=str(path), line=line_of(node, loc), field=field) from None
 
 
 def load_model(model: type[M], path: Path) -> M:

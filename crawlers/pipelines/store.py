@@ -12,10 +12,8 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from civicwatch.clock import now_shanghai
-from civicwatch.keys import author_key
 from civicwatch.models import DecidedPost
 from crawlers.runtime import Runtime, get_runtime
-from filters.pii import hash_author, mask_pii
 from sinks.leads import LeadService
 
 
@@ -24,7 +22,6 @@ class StorePipeline:
         self.runtime = runtime
         self.stats = stats
         self.leads = LeadService(runtime.store, runtime.config.catalogue)
-        self.author_key = author_key(runtime.config.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -37,8 +34,8 @@ class StorePipeline:
         _, created = self.leads.record(
             post, decision,
             text_masked=decision.text_masked,
-            title_masked=mask_pii(post.title) if post.title else None,
-            author_hash=hash_author(post.author, self.author_key),
+            title_masked=decision.title_masked,  # masked and hashed by the chain's mask step
+            author_hash=decision.author_hash,
             now=now_shanghai(),
         )
         self.stats.inc_value("civicwatch/leads_created" if created else "civicwatch/leads_joined")

@@ -42,7 +42,8 @@ def main() -> None:
     try:
         app()
     except CivicwatchError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        # soft_wrap: the message stays one line, however narrow the terminal.
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from civicwatch.config.platforms import PlatformConfig
-from crawlers.crawl import parse_since
+from crawlers.commands.run import parse_since
 from civicwatch.clock import SHANGHAI
 from crawlers.poller import next_delay
 

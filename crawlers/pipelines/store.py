@@ -13,25 +13,29 @@ from scrapy.crawler import Crawler
 
 from civicwatch.clock import now_shanghai
 from civicwatch.models import DecidedPost
-from crawlers.runtime import Runtime, get_runtime
+from crawlers.services import Services
 from filters.pii import hash_author, mask_pii
+from sinks.mongo import Store
+from sinks.seen import SeenSet
 
 
 class StorePipeline:
-    def __init__(self, runtime: Runtime, stats: Any) -> None:
-        self.runtime = runtime
+    def __init__(self, store: Store, seen: SeenSet, sla_minutes: dict[str, int], stats: Any) -> None:
+        self.store = store
+        self.seen = seen
+        self.sla_minutes = sla_minutes
         self.stats = stats
-        self.sla_minutes = runtime.config.catalogue.sla_minutes
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(get_runtime(), crawler.stats)
+        services = Services.from_crawler(crawler)
+        return cls(services.store, services.seen, services.config.catalogue.sla_minutes, crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, DecidedPost):
             return item
         post, decision = item.post, item.decision
-        _, created = self.runtime.store.save_lead(
+        _, created = self.store.save_lead(
             post, decision,
             text_masked=decision.text_masked,
             title_masked=mask_pii(post.title) if post.title else None,
@@ -40,5 +44,5 @@ class StorePipeline:
             now=now_shanghai(),
         )
         self.stats.inc_value("civicwatch/leads_created" if created else "civicwatch/leads_joined")
-        self.runtime.seen.add([post.key])
+        self.seen.add([post.key])
         return item

@@ -1,4 +1,4 @@
-"""Platform time strings → aware Asia/Shanghai datetimes (reference/platforms.md §2.2).
+"""Platform time strings → aware Asia/Shanghai datetimes (docs/platforms.md, "Time formats").
 
 Relative forms (`5分钟前`, `今天 12:30`, `MM-DD`) are read against `now`, the response's fetch
 time (its Date header), never the clock at parse time.
@@ -34,7 +34,7 @@ def _at(now: datetime, year: int | None, month: int, day: int, hh: int = 0, mm: 
 
 
 def parse_time(raw: object, now: datetime) -> datetime:
-    """Parse every form platforms.md lists; `now` must be aware."""
+    """Parse every form docs/platforms.md lists; `now` must be aware."""
     now = now.astimezone(SHANGHAI)
     if isinstance(raw, (int, float)) or (isinstance(raw, str) and raw.strip().isdigit()):
         value = float(raw)

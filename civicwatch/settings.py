@@ -49,7 +49,8 @@ class Settings(BaseSettings):
         0.2, ge=0, le=1, description="more malformed responses than this share of a round marks its platform degraded")
     health_max_not_found_ratio: float = Field(
         0.5, ge=0, le=1, description="more deleted or hidden posts than this share of those opened marks it degraded")
-    health_slow_s: float = Field(10.0, gt=0, description="a response slower than this (seconds) marks its platform degraded")
+    health_slow_s: float = Field(
+        10.0, gt=0, description="a response slower than this (seconds) marks its platform degraded")
 
     # --- scale-out (crawlers/scaleout.py) -------------------------------------------------
     scale_out: bool = Field(

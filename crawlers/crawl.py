@@ -7,6 +7,7 @@ re-raises a configuration error that ended the polling, so the command exits wit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
 from typing import Any
@@ -88,10 +89,8 @@ def run_poller(settings: ScrapySettings, platforms: dict[str, PlatformConfig], s
             fatal.append(exc)
             await process.stop()
         if (once or fatal) and reactor.running:
-            try:
+            with contextlib.suppress(error.ReactorNotRunning):  # a signal already began the shutdown
                 reactor.stop()
-            except error.ReactorNotRunning:  # a signal already began the shutdown
-                pass
 
     from twisted.internet import reactor
 

@@ -19,8 +19,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from civicwatch.settings import Settings
 from civicwatch.exceptions import EmbeddedServerError
+from civicwatch.settings import Settings
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0

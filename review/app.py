@@ -18,9 +18,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from civicwatch.clock import now_shanghai
 from civicwatch.config import Config
 from civicwatch.exceptions import LeadNotFound, LoginRequired
-from civicwatch.clock import now_shanghai
 from review.auth import LoginThrottle
 from review.render import make_templates, render
 from review.security import SecureHeadersMiddleware, session_secret

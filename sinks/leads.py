@@ -14,12 +14,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from civicwatch.clock import now_shanghai
 from civicwatch.config import Catalogue
 from civicwatch.exceptions import LeadNotFound, StaleLeadError, TransitionError
-from civicwatch.clock import now_shanghai
 from civicwatch.lifecycle import OPEN_STATES, can_transition, deadline_for, work_order_id_for
 from civicwatch.models import DECISIONS, HistoryEntry, Lead, LeadState, WorkOrder
 from sinks.mongo import Store, lead_from_doc
+
 
 class LeadService:
     def __init__(self, store: Store, catalogue: Catalogue, *,

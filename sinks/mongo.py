@@ -18,8 +18,8 @@ import pymongo
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from civicwatch.exceptions import LeadNotFound
 from civicwatch.clock import SHANGHAI
+from civicwatch.exceptions import LeadNotFound
 from civicwatch.lifecycle import deadline_for, lead_id_for
 from civicwatch.models import DECISIONS, Decision, HistoryEntry, Lead, LeadState, Post, Source
 

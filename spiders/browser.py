@@ -28,8 +28,8 @@ from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 from scrapy_playwright.provider import PlaywrightBrowserProvider
 
-from crawlers import settings as project
 from civicwatch.models import Post
+from crawlers import settings as project
 from spiders.base import PlatformSpider
 
 READY = "section.note-item, div.no-more, div.captcha, div.login-container"

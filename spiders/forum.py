@@ -17,8 +17,8 @@ import scrapy
 from parsel import Selector as Parsel
 from scrapy.http import Response
 
-from civicwatch.config.forums import ForumDefinition, Selector, load_forums
 from civicwatch.clock import SHANGHAI
+from civicwatch.config.forums import ForumDefinition, Selector, load_forums
 from civicwatch.models import Post
 from spiders.base import PlatformSpider
 from spiders.utils.text import strip_html

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
-from collections.abc import AsyncIterator, Iterable
 from urllib.parse import quote, urlencode
 
 import scrapy

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from civicwatch.clock import SHANGHAI
 from civicwatch.config.platforms import PlatformConfig
 from crawlers.commands.run import parse_since
-from civicwatch.clock import SHANGHAI
 from crawlers.poller import next_delay
 
 

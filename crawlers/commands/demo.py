@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawlers.commands.run import results_table
 from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
+from crawlers.commands.run import results_table
 
 SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "simulator" / "data" / "sample_posts.jsonl"
 
@@ -31,7 +31,7 @@ def counts_table(title: str, counts: Counter[str], names: dict[str, str]) -> Tab
     table.add_column("名称")
     table.add_column("leads", justify="right")
     for code, n in counts.most_common():
-        table.add_row(code or "—", names.get(code or "", "未定位" if not code else code), str(n))
+        table.add_row(code or "—", names.get(code or "", code or "未定位"), str(n))
     return table
 
 

@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawlers.commands.classify import read_posts
 from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
+from crawlers.commands.classify import read_posts
 
 THRESHOLDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 

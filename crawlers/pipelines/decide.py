@@ -14,7 +14,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from civicwatch.models import Decision, DecidedPost, Post
+from civicwatch.models import DecidedPost, Decision, Post
 from crawlers.services import Services
 from filters.chain import FilterChain
 from sinks.seen import SeenSet

@@ -7,7 +7,7 @@ time (its Date header), never the clock at parse time.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from civicwatch.clock import SHANGHAI
 
@@ -40,7 +40,7 @@ def parse_time(raw: object, now: datetime) -> datetime:
         value = float(raw)
         if value > 1e11:  # milliseconds
             value /= 1000
-        return datetime.fromtimestamp(value, tz=timezone.utc).astimezone(SHANGHAI)
+        return datetime.fromtimestamp(value, tz=UTC).astimezone(SHANGHAI)
     if not isinstance(raw, str) or not raw.strip():
         raise TimeFormatError(f"no time in {raw!r}")
     text = _DECOR.sub("", raw.replace("\xa0", " ").replace("&nbsp;", " ").strip())

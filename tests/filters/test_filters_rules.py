@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from civicwatch.exceptions import RuleSyntaxError
 from civicwatch.clock import SHANGHAI
+from civicwatch.exceptions import RuleSyntaxError
 from civicwatch.models import Post
 from filters.rules import RuleSet, RulesFile, RuleSpec
 

@@ -28,8 +28,10 @@ json_values = st.recursive(
 )
 
 WEIBO_OK = {"ok": 1, "data": {"cardlistInfo": {"page": 2}, "cards": [
-    {"card_type": 9, "mblog": {"id": "1", "created_at": "5分钟前", "text": "南山<b>井盖</b>", "user": {"screen_name": "a"}}},
-    {"card_type": 11, "card_group": [{"card_type": 9, "mblog": {"id": "2", "created_at": "Sat Jan 14 18:34:32 +0800 2023", "text": "x"}}]}]}}
+    {"card_type": 9, "mblog": {"id": "1", "created_at": "5分钟前", "text": "南山<b>井盖</b>",
+                               "user": {"screen_name": "a"}}},
+    {"card_type": 11, "card_group": [{"card_type": 9, "mblog": {
+        "id": "2", "created_at": "Sat Jan 14 18:34:32 +0800 2023", "text": "x"}}]}]}}
 TIEBA_OK = {"no": 0, "error": "success", "data": {"card_list": [
     {"cardInfo": "thread", "data": {"tid": "9", "title": "t", "content": "c", "time": 1773552643}}],
     "page": {"has_more": 1}}}

@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,14 @@ import redis
 from pymongo.database import Database
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.settings import Settings as ScrapySettings
+from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.reactor import is_reactor_installed
 from scrapy.utils.test import get_crawler
 
 from civicwatch.settings import Settings
 from crawlers import settings as project
+from crawlers.crawl import platform_settings, spider_arguments
 from crawlers.embedded import EmbeddedServers
 from crawlers.services import Services
 
@@ -119,3 +123,18 @@ def services(mongo_uri: str, redis_url: str, mongo_db: Database, redis_client: r
                         data_dir=tmp_path / "data")
     with Services(settings) as opened:
         yield opened
+
+
+def crawl_platform(services: Services, name: str, simulator: str, since: datetime,
+                   settings: dict[str, Any] | None = None) -> CrawlResult:
+    """One polling round of platform `name` as `civicwatch run` makes it (its spider arguments and
+    politeness, the project's pipelines and extensions, shared Services), in this process."""
+    platform = services.config.platforms.platforms[name]
+    spidercls = SpiderLoader.from_settings(ScrapySettings({"SPIDER_MODULES": PROJECT_SETTINGS["SPIDER_MODULES"]}))
+    politeness = platform_settings(ScrapySettings(), platform, time_scale=0)
+    return run_crawl(spidercls.load(platform.spider or name), {
+        "ITEM_PIPELINES": PROJECT_SETTINGS["ITEM_PIPELINES"], "EXTENSIONS": PROJECT_SETTINGS["EXTENSIONS"],
+        **{key: politeness[key] for key in ("DOWNLOAD_DELAY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
+                                            "ROBOTSTXT_OBEY")},
+        **services.scrapy_settings(), "CIVICWATCH_SIMULATOR": simulator, **(settings or {}),
+    }, **spider_arguments(platform, since))

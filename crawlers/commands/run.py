@@ -11,6 +11,7 @@ from rich.table import Table
 
 from civicwatch.clock import SHANGHAI, now_shanghai
 from civicwatch.config import Config, PlatformConfig, get_settings, load_config
+from civicwatch.config.forums import load_forums
 from civicwatch.exceptions import ConfigError
 from crawlers.poller import RoundResult
 
@@ -75,6 +76,7 @@ def register(app: typer.Typer) -> None:
 
         settings = get_settings()
         config = load_config(settings)  # a bad file fails here, before anything starts
+        load_forums(settings.config_dir / "forums")  # and so does a bad forum definition
         selected = select_platforms(config, platforms)
         try:
             since_dt = parse_since(since or settings.since, now_shanghai())

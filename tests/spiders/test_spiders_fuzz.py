@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse, Request, TextResponse
@@ -68,6 +69,7 @@ def mutate(doc: Any, path: list[Any], value: Any) -> Any:
     return value
 
 
+@pytest.mark.slow  # hundreds of generated bodies through the spiders
 @settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode), st.sampled_from([200, 403, 429, 432, 500]))
 def test_random_bodies_never_raise(body: bytes, status: int) -> None:
@@ -78,6 +80,7 @@ def test_random_bodies_never_raise(body: bytes, status: int) -> None:
         assert outcomes(s) >= 1  # every response is classified
 
 
+@pytest.mark.slow  # hundreds of generated bodies through the spiders
 @settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, 5) | st.sampled_from(["data", "cards", "mblog", "card_list", "page"]),
                 max_size=5), json_values, st.sampled_from(["weibo", "tieba"]), st.booleans())
@@ -102,6 +105,7 @@ JSON_FORUM = {"name": "fuzzboard", "format": "json", "list_url": "https://wz.exa
               "detail": {"fields": {"text": {"path": "data.body"}}}}
 
 
+@pytest.mark.slow  # hundreds of generated bodies through the spiders
 @settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, 5) | st.sampled_from(["data", "rows", "msgId", "link", "createdAt"]), max_size=4),
        json_values, st.booleans(), st.sampled_from([200, 404, 429, 500]))

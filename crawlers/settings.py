@@ -32,7 +32,8 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 # 429/432 are rate limits: the spider reports them (source health) instead of hammering.
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
-HTTPERROR_ALLOW_ALL = True  # spiders classify every status themselves (docs/platforms.md §2.3)
+# Spiders classify every status themselves (docs/platforms.md, "Outcomes, health and backoff").
+HTTPERROR_ALLOW_ALL = True
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = _civicwatch.log_level

@@ -1,4 +1,5 @@
-"""Server-rendered search pages: s.weibo.com (platforms.md §3.1 C) and Sogou WeChat (§3.9).
+"""Server-rendered search pages: s.weibo.com and Sogou WeChat (docs/platforms.md,
+"Weibo PC search", "WeChat articles via Sogou").
 
 The Sogou markup is *shape invented* (the research has no real capture): `ul.news-list > li`
 with `div.txt-box h3 a`, `p.txt-info`, `a.account` and the unix time in a `data-time`.

@@ -1,4 +1,4 @@
-"""Tieba PC search JSON (platforms.md §3.6 (1))."""
+"""Tieba PC search JSON (docs/platforms.md, "Baidu Tieba")."""
 
 from __future__ import annotations
 

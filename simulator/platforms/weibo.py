@@ -1,4 +1,4 @@
-"""m.weibo.cn mobile search JSON (platforms.md §3.1 A)."""
+"""m.weibo.cn mobile search JSON (docs/platforms.md, "Weibo mobile search")."""
 
 from __future__ import annotations
 

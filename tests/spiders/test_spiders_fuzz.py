@@ -160,6 +160,7 @@ _MARKUP = st.sampled_from([
 ])
 
 
+@pytest.mark.slow  # hundreds of generated pages through the HTML parsers
 @settings(max_examples=120, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_MARKUP | st.text(max_size=8), max_size=30).map("".join), st.sampled_from([200, 404, 432]))
 def test_html_parsers_never_raise(page: str, status: int) -> None:

@@ -43,7 +43,8 @@ def test_politeness_and_arguments_come_from_the_platform_config() -> None:
 
 
 def test_a_round_stores_the_leads_counts_every_drop_and_a_second_round_adds_nothing(
-        services: Services, sim: SimulatorServer) -> None:
+        services: Services, sim: SimulatorServer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
     first = crawl_platform(services, "weibo", sim.url, SINCE)
     leads = {d["_id"] for d in services.store.leads.find({}, {"_id": 1})}
     assert leads == expected_leads("weibo")
@@ -51,9 +52,11 @@ def test_a_round_stores_the_leads_counts_every_drop_and_a_second_round_adds_noth
     dropped = {k: v for k, v in stats.items() if k.startswith("civicwatch/dropped/")}
     assert stats["civicwatch/posts_count"] == stats["civicwatch/leads_count"] + sum(dropped.values())
     assert dropped.get("civicwatch/dropped/not_lead"), dropped
+    assert "Dropped: not a lead (not_lead): weibo:" in caplog.text
     assert services.store.posts.count_documents({}) == len(leads), "only leads' posts are kept"
     assert services.store.get_watermarks("weibo"), "a clean round moves the watermarks"
 
     second = crawl_platform(services, "weibo", sim.url, SINCE)
     assert "civicwatch/leads_created" not in second.stats
+    assert "civicwatch/posts_count" not in second.stats, "the watermarks stop paging at what was read"
     assert services.store.leads.count_documents({}) == len(leads)

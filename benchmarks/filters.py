@@ -17,12 +17,11 @@ import json
 import random
 import resource
 import statistics
+import sys
 import time
 import tracemalloc
 from datetime import timedelta
 from pathlib import Path
-
-import sys
 
 # Run as `python benchmarks/filters.py`, this file's folder comes first on sys.path and its
 # name would shadow the `filters` package: put the repository root there instead.
@@ -67,7 +66,7 @@ def bare_automaton(config: Config) -> ahocorasick.Automaton:
     """The same vocabulary the chain matches (places + catalogue words), in one automaton."""
     auto = ahocorasick.Automaton()
     for source in (PlaceResolver(config.gazetteer).automaton, Classifier(config.classifier).automaton):
-        for word in source.keys():
+        for word in source.keys():  # noqa: SIM118 (an Automaton, not a dict: iterating it fails)
             auto.add_word(word, word)
     auto.make_automaton()
     return auto

@@ -23,7 +23,15 @@ from pydantic import ValidationError
 from civicwatch.config import Catalogue
 from civicwatch.exceptions import InvalidInputError
 from civicwatch.models import (
-    DECISIONS, Decision, HistoryEntry, Lead, LeadState, Post, Source, StatusEvent, WorkOrder,
+    DECISIONS,
+    Decision,
+    HistoryEntry,
+    Lead,
+    LeadState,
+    Post,
+    Source,
+    StatusEvent,
+    WorkOrder,
 )
 
 # Which transitions the lifecycle allows.

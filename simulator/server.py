@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import uvicorn
@@ -57,7 +57,7 @@ PREFIX_ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
 
 
 def default_now(posts: dict[str, list[Post]]) -> datetime:
-    newest = max((p.published_at for ps in posts.values() for p in ps), default=datetime.now(timezone.utc))
+    newest = max((p.published_at for ps in posts.values() for p in ps), default=datetime.now(UTC))
     return newest + timedelta(minutes=10)
 
 
@@ -85,7 +85,7 @@ def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook |
         response = handler(request, posts.get(platform, []), clock, fault)
         if inspect.isawaitable(response):  # handlers that read a form body are async
             response = await response
-        response.headers["Date"] = email.utils.format_datetime(clock.astimezone(timezone.utc), usegmt=True)
+        response.headers["Date"] = email.utils.format_datetime(clock.astimezone(UTC), usegmt=True)
         return response
 
     async def set_fault(request: Request) -> Response:

@@ -25,11 +25,29 @@ from civicwatch.clock import now_shanghai
 from civicwatch.config import Catalogue
 from civicwatch.exceptions import InvalidInputError, LeadNotFound, StaleLeadError, TransitionError
 from civicwatch.lifecycle import (
-    NO_RETURN_REASON, OPEN_STATES, build_work_order, can_transition, corrected_decision, discovered_lead,
-    dispatch_number, history_entry, lead_id_for, source_of, status_step, work_order_overdue,
+    NO_RETURN_REASON,
+    OPEN_STATES,
+    build_work_order,
+    can_transition,
+    corrected_decision,
+    discovered_lead,
+    dispatch_number,
+    history_entry,
+    lead_id_for,
+    source_of,
+    status_step,
+    work_order_overdue,
 )
 from civicwatch.models import (
-    DECISIONS, Decision, HistoryEntry, Lead, LeadState, Outbox, Post, StatusEvent, WorkOrder,
+    DECISIONS,
+    Decision,
+    HistoryEntry,
+    Lead,
+    LeadState,
+    Outbox,
+    Post,
+    StatusEvent,
+    WorkOrder,
 )
 from sinks.mongo import Store, lead_from_doc, lead_to_doc, to_shanghai
 

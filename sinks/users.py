@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from civicwatch.exceptions import UserError
 from civicwatch.clock import now_shanghai
+from civicwatch.exceptions import UserError
 
 Role = Literal["viewer", "verifier", "admin"]
 ROLES: tuple[str, ...] = ("viewer", "verifier", "admin")

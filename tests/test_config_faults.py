@@ -14,8 +14,8 @@ import pytest
 
 from civicwatch.config import Settings, load_config, load_platforms
 from civicwatch.config.forums import load_forums
-from civicwatch.exceptions import ConfigError, RuleSyntaxError
 from civicwatch.config.rules import load_rules
+from civicwatch.exceptions import ConfigError, RuleSyntaxError
 
 pytestmark = pytest.mark.faults
 

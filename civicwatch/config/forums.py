@@ -79,7 +79,7 @@ class ForumDefinition(BaseModel):
     next_page: Selector | None = Field(None, description="paging stops when this finds nothing")
     fields: dict[str, Selector]
     detail: DetailPage | None = Field(None, description="read these fields from each item's `url`")
-    time_format: str = Field("auto", description="'auto' (every platforms.md form) or a strptime pattern")
+    time_format: str = Field("auto", description="'auto' (every form in docs/platforms.md) or a strptime pattern")
 
     @model_validator(mode="after")
     def _required_fields(self) -> ForumDefinition:

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from civicwatch.config import get_settings, load_config
 from civicwatch.clock import SHANGHAI
+from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
 
 rules_app = typer.Typer(help="Keyword rules (config/rules.yaml).", no_args_is_help=True)

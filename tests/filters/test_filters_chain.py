@@ -16,7 +16,8 @@ from filters.context import PostContext
 from filters.pii import hash_author, mask_pii
 from filters.steps import Step
 
-CONFIG = load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config", author_secret="chain-test-key"))
+CONFIG = load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config",
+                              author_secret="chain-test-key"))
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=SHANGHAI)
 
 
@@ -90,7 +91,8 @@ def test_the_first_pass_screen_changes_no_decision() -> None:
     rows = [json.loads(x) for p in (shared, sample) if p.exists() for x in p.read_text(encoding="utf-8").splitlines()]
     posts = [Post.model_validate({k: v for k, v in r.items() if k != "label"}) for r in rows]
     screened = FilterChain.from_config(CONFIG).decide_batch(posts)
-    unscreened = FilterChain.from_config(CONFIG, overrides={"filters.steps.screen.ScreenStep": None}).decide_batch(posts)
+    unscreened_chain = FilterChain.from_config(CONFIG, overrides={"filters.steps.screen.ScreenStep": None})
+    unscreened = unscreened_chain.decide_batch(posts)
     fields = ("is_lead", "district", "street", "item", "urgency", "dup_of", "text_masked")
     assert sum(d.is_lead for d in screened) >= 10  # (13 in our own sample posts alone)
     for a, b in zip(screened, unscreened, strict=True):

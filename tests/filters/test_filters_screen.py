@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from civicwatch.config import Settings, load_config
 from civicwatch.clock import SHANGHAI
+from civicwatch.config import Settings, load_config
 from civicwatch.models import Post
 from filters.chain import FilterChain
 from filters.classify import item_words

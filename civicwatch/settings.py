@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     time_scale: float = Field(
         1.0, ge=0, description="multiplies polling intervals and download delays (0 in the demo and tests)")
     seen_ttl_days: int = Field(30, ge=1, description="how long a post id stays in the Redis seen-set")
+    filters: dict[str, int | None] = Field(
+        default_factory=dict,
+        description="filter steps merged into CIVICWATCH_FILTERS_BASE (JSON: dotted path -> order, null disables)")
 
     # --- source health (crawlers/extensions/health.py) ----------------------------------
     health_max_malformed_ratio: float = Field(

@@ -48,7 +48,9 @@ class FilterChain:
 
     @classmethod
     def from_config(cls, config: Config, overrides: Mapping[str, int | None] | None = None) -> FilterChain:
-        return cls(build_steps(config, overrides))
+        """The chain of CIVICWATCH_FILTERS_BASE merged with `overrides` (default: the
+        CIVICWATCH_FILTERS setting)."""
+        return cls(build_steps(config, config.settings.filters if overrides is None else overrides))
 
     @property
     def dropped(self) -> dict[str, dict[str, int]]:

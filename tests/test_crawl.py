@@ -13,6 +13,7 @@ from scrapy.settings import Settings as ScrapySettings
 
 from civicwatch.clock import SHANGHAI
 from civicwatch.config import PlatformConfig
+from civicwatch.models import DROP_REASONS
 from crawlers.crawl import platform_settings, spider_arguments
 from crawlers.services import Services
 from simulator.server import SimulatorServer
@@ -51,8 +52,9 @@ def test_a_round_stores_the_leads_counts_every_drop_and_a_second_round_adds_noth
     stats = first.stats
     dropped = {k: v for k, v in stats.items() if k.startswith("civicwatch/dropped/")}
     assert stats["civicwatch/posts_count"] == stats["civicwatch/leads_count"] + sum(dropped.values())
-    assert dropped.get("civicwatch/dropped/not_lead"), dropped
-    assert "Dropped: not a lead (not_lead): weibo:" in caplog.text
+    reasons = {k.removeprefix("civicwatch/dropped/") for k in dropped}
+    assert reasons and reasons <= set(DROP_REASONS), dropped  # one counter per reason the chain gives
+    assert all(f": not a lead ({reason}): weibo:" in caplog.text for reason in reasons)
     assert services.store.posts.count_documents({}) == len(leads), "only leads' posts are kept"
     assert services.store.get_watermarks("weibo"), "a clean round moves the watermarks"
 

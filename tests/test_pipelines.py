@@ -45,9 +45,9 @@ def test_a_lead_goes_on_with_its_decision(decide: DecidePipeline, crawler: Crawl
 
 def test_a_non_lead_is_dropped_counted_under_its_reason_and_remembered(decide: DecidePipeline, crawler: Crawler,
                                                                        services: Services) -> None:
-    with pytest.raises(DropItem, match="not a lead"):
+    with pytest.raises(DropItem, match=r"not a lead \(not_shenzhen\): weibo:2"):
         decide.process_item(post("2", "今天天气真好，去公园散步了"))
-    assert crawler.stats.get_value("civicwatch/dropped/not_lead") == 1
+    assert crawler.stats.get_value("civicwatch/dropped/not_shenzhen") == 1  # a park word, no Shenzhen place
     assert services.seen.contains("weibo:2")
 
 

@@ -24,8 +24,7 @@ DROPPED = "civicwatch/dropped/"
 
 def drop_reason(decision: Decision) -> str:
     """The short ASCII code a non-lead is counted under."""
-    # Decision.drop_reason is landing with the filters' rework; until then every non-lead is one reason.
-    return getattr(decision, "drop_reason", None) or "not_lead"
+    return decision.drop_reason or "undecided"
 
 
 class DecidePipeline:

@@ -7,6 +7,7 @@
      │    ├── EmbeddedServerError
      │    └── AddressInUseError
      ├── DataFileError (exit 65, EX_DATAERR)
+     ├── OutputFileError (exit 73, EX_CANTCREAT)
      ├── LeadNotFound (404) · StaleLeadError (409) · TransitionError (409)
      ├── InvalidInputError (422) · FormInputError (400) · LoginRequired (401) · UserError (exit 65)
      └── ParseError · SourceBlocked   (crawling: counted per platform, never stop a crawl)
@@ -188,3 +189,16 @@ class DataFileError(CivicwatchError):
         self.path = path
         self.line = line
         super().__init__(f"{path}{f':{line}' if line else ''}: {message}")
+
+
+class OutputFileError(CivicwatchError):
+    """An output file cannot be written (no such directory, no permission) or is the input itself.
+
+    Raised before any work starts, so a long run never fails at its last step.
+    """
+
+    exit_code = 73  # EX_CANTCREAT
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")

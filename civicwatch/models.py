@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from civicwatch.text import valid_text
+
 Urgency = Literal["urgent", "general"]
 
 
@@ -37,6 +39,13 @@ class Post(BaseModel):
     def _id_as_string(cls, value: Any) -> Any:
         # Platforms send ids past 2**53 as numbers sometimes; keep them as text.
         return str(value) if isinstance(value, int) else value
+
+    @field_validator("platform", "post_id", "url", "author", "title", "text", "ip_region", "keyword")
+    @classmethod
+    def _valid_text(cls, value: str | None) -> str | None:
+        # Outside text is made valid before anything touches it: a lone surrogate would raise
+        # wherever it is encoded (hashing, Mongo, JSON) and stop the post on every round.
+        return None if value is None else valid_text(value)
 
     @property
     def key(self) -> str:

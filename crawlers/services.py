@@ -22,6 +22,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+import pymongo.errors
 import redis
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -36,6 +37,7 @@ from filters.chain import FilterChain
 from sinks.health import HealthStore
 from sinks.mongo import Store
 from sinks.seen import SeenSet
+from sinks.servers import redis_client, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -105,13 +107,21 @@ class Services:
                         "when the crawl closes", self.servers.data_dir, self.servers.pids,
                         settings.mongo_uri, settings.redis_url)
         try:
-            self.store = Store(settings.mongo_uri, settings.mongo_db)
-            self.store.ensure_indexes()
-            self.health = HealthStore(self.store.db)
-            self.health.ensure_indexes()
-            self.redis = redis.Redis.from_url(settings.redis_url or "")
-            self.seen = SeenSet(self.redis, ttl_days=settings.seen_ttl_days)
-            seeded = seed_duplicates(self.chain, self.store)
+            try:
+                self.store = Store(settings.mongo_uri, settings.mongo_db)
+                self.store.ensure_indexes()
+                self.health = HealthStore(self.store.db)
+                self.health.ensure_indexes()
+                seeded = seed_duplicates(self.chain, self.store)
+            except pymongo.errors.PyMongoError as exc:  # one line, not a traceback per item
+                raise unavailable("MongoDB", settings.mongo_uri, exc) from None
+            try:
+                self.redis = redis_client(settings.redis_url or "")
+                self.redis.ping()
+                self.seen = SeenSet(self.redis, ttl_days=settings.seen_ttl_days)
+            except redis.RedisError as exc:
+                self.store.db.client.close()
+                raise unavailable("Redis", settings.redis_url, exc) from None
         except BaseException:
             self._stop_servers()
             raise

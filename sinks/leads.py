@@ -143,6 +143,13 @@ class LeadService:
         docs = self._leads.find({"outbox.state": "pending"}, {"outbox": 1}).limit(limit)
         return [(d["_id"], Outbox.model_validate(to_shanghai(d["outbox"]))) for d in docs]
 
+    def delivered_outbox(self, since: datetime) -> list[tuple[str, Outbox]]:
+        """(lead id, outbox) of work orders relayed to the stream since `since` (the relay's
+        reconciliation checks that they are still there)."""
+        docs = self._leads.find({"outbox.state": "delivered", "outbox.delivered_at": {"$gte": since}},
+                                {"outbox": 1})
+        return [(d["_id"], Outbox.model_validate(to_shanghai(d["outbox"]))) for d in docs]
+
     def outbox_pending(self) -> int:
         return self._leads.count_documents({"outbox.state": "pending"})
 
@@ -238,6 +245,13 @@ class LeadService:
             {"_id": lead_id, "outbox.state": "pending", "outbox.dispatch_no": dispatch_no},
             {"$set": {"outbox.state": "delivered", "outbox.delivered_at": self.now(),
                       "outbox.entry_id": entry_id}})
+        return result.modified_count == 1
+
+    def mark_redelivered(self, lead_id: str, dispatch_no: int, entry_id: str) -> bool:
+        """Record the new stream entry of a delivered work order the stream had lost (re-sent once)."""
+        result = self._leads.update_one(
+            {"_id": lead_id, "outbox.state": "delivered", "outbox.dispatch_no": dispatch_no},
+            {"$set": {"outbox.entry_id": entry_id}})
         return result.modified_count == 1
 
     def apply_status(self, event: StatusEvent) -> bool:

@@ -65,7 +65,9 @@ class Store:
     def __init__(self, mongo_uri: str | None = None, db_name: str = "civicwatch", *,
                  db: Database | None = None) -> None:
         if db is None:
-            client: pymongo.MongoClient = pymongo.MongoClient(mongo_uri, tz_aware=True)
+            from sinks.servers import mongo_client
+
+            client: pymongo.MongoClient = mongo_client(mongo_uri)  # short time-outs
             db = client[db_name]
         self.db = db
         self.posts = db["posts"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -45,6 +46,22 @@ return false
 """
 
 
+# Re-send once a delivered work order the stream no longer holds (Redis restarted without its
+# data). KEYS[1] relay marker, KEYS[2] stream, KEYS[3] re-send marker of this lost entry;
+# ARGV: ttl, id, document, entry id recorded in the outbox ('' if none). Atomic, and the re-send
+# marker makes two relays reconciling at once add one entry, not two.
+_RESEND_IF_LOST = """
+if ARGV[4] ~= '' then
+  if #redis.call('XRANGE', KEYS[2], ARGV[4], ARGV[4]) > 0 then return false end
+elseif redis.call('EXISTS', KEYS[1]) == 1 then
+  return false
+end
+if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[1]) then return false end
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+return redis.call('XADD', KEYS[2], '*', 'id', ARGV[2], 'document', ARGV[3])
+"""
+
+
 class Relay:
     """Moves pending outbox entries to the work-order stream; LeadService records each delivery."""
 
@@ -53,13 +70,49 @@ class Relay:
         self.client = client
         self.stream = stream
         self._add_once = client.register_script(_ADD_ONCE)
+        self._resend_if_lost = client.register_script(_RESEND_IF_LOST)
+        self._reconciled = False  # the first round that reaches Redis reconciles first
+
+    def _marker(self, order_id: str, dispatch_no: int) -> str:
+        return f"{self.stream}:relayed:{order_id}:{dispatch_no}"
+
+    def reconcile(self) -> int:
+        """Check that work orders marked delivered (within the markers' lifetime) are on the
+        stream, by entry id; re-send each missing one once. Returns how many were re-sent.
+
+        Run at start: a Redis that restarted without its data (no append-only file) lost
+        entries the outbox says were delivered.
+        """
+        resent = 0
+        since = self.leads.now() - timedelta(seconds=RELAYED_TTL_SECONDS)
+        for lead_id, outbox in self.leads.delivered_outbox(since):
+            order_id = outbox.document["service_request_id"]
+            entry_id = outbox.entry_id or ""
+            entry = self._resend_if_lost(
+                keys=[self._marker(order_id, outbox.dispatch_no), self.stream,
+                      f"{self.stream}:resent:{order_id}:{outbox.dispatch_no}:{entry_id}"],
+                args=[RELAYED_TTL_SECONDS, order_id, json.dumps(outbox.document, ensure_ascii=False), entry_id])
+            if entry:
+                new_id = entry.decode() if isinstance(entry, bytes) else str(entry)
+                self.leads.mark_redelivered(lead_id, outbox.dispatch_no, new_id)
+                logger.warning("work order %s was missing from the stream; re-sent as %s", order_id, new_id)
+                resent += 1
+        return resent
 
     def relay_once(self, limit: int = 500) -> int:
-        """Deliver pending outbox entries; returns how many were added to the stream now."""
+        """Deliver pending outbox entries (after `reconcile` on the first round); returns how many
+        were added to the stream now."""
         added = 0
+        if not self._reconciled:
+            try:
+                added += self.reconcile()
+            except redis.RedisError as exc:
+                logger.warning("work orders not reconciled with the stream yet: %s", exc)
+                return added
+            self._reconciled = True
         for lead_id, outbox in self.leads.pending_outbox(limit):
             order_id = outbox.document["service_request_id"]
-            marker = f"{self.stream}:relayed:{order_id}:{outbox.dispatch_no}"
+            marker = self._marker(order_id, outbox.dispatch_no)
             try:
                 entry = self._add_once(keys=[marker, self.stream],
                                        args=[RELAYED_TTL_SECONDS, order_id,

@@ -134,10 +134,6 @@ class ClassCase:
         return self.departments.most_common(1)[0][0] if self.departments else None
 
 
-def _parts_share(parts: Counter[str], total: int) -> tuple[int, float]:
-    return len(parts), (max(parts.values()) / total if total else 1.0)
-
-
 def build_cases(cells: Iterable[Cell], days: Mapping[tuple[str, str, str, str | None], int],
                 params: CaseParams = CaseParams()) -> list[ClassCase]:
     """The period's class cases, best first, at most `params.limit`, none overlapping another.
@@ -179,35 +175,39 @@ def build_cases(cells: Iterable[Cell], days: Mapping[tuple[str, str, str, str | 
     return chosen
 
 
+def summarise(key: CaseKey, members: Iterable[Cell], days: int, *, expected: float = 0.0,
+              score: float = 0.0) -> ClassCase:
+    """A case's numbers from its cells (whether or not it would rank)."""
+    case = ClassCase(key=key, leads=0, expected=round(expected, 2), days=days, score=round(score, 2))
+    for c in members:
+        case.leads += c.leads
+        case.items[c.item] += c.leads
+        case.streets[c.street or ""] += c.leads
+        if c.department:
+            case.departments[c.department] += c.leads
+        case.work_orders += c.work_orders
+        case.on_time += c.on_time
+        case.late += c.late
+        case.returned += c.returned
+        case.resolved += c.resolved
+    return case
+
+
 def _case(key: CaseKey, members: list[Cell], days: int, params: CaseParams, total: int, *,
           subject: int, place: int) -> ClassCase | None:
     leads = sum(c.leads for c in members)
     if leads < params.min_leads or days < params.min_days:
         return None
-    items = Counter[str]()
-    streets = Counter[str]()
-    departments = Counter[str]()
-    for c in members:
-        items[c.item] += c.leads
-        streets[c.street or ""] += c.leads
-        if c.department:
-            departments[c.department] += c.leads
-    wider = key.street is None or key.scope == "category"
-    if wider:
-        parts, share = _parts_share(streets if key.street is None else items, leads)
-        if parts < 2 or share > params.max_part_share:
-            return None
     expected = subject * place / total
     excess = leads - expected
     if excess <= 0:
         return None
-    spread = min(1.0, days / params.spread_days)
-    return ClassCase(
-        key=key, leads=leads, expected=round(expected, 2), days=days, score=round(excess * spread, 2),
-        items=items, streets=streets, departments=departments,
-        work_orders=sum(c.work_orders for c in members), on_time=sum(c.on_time for c in members),
-        late=sum(c.late for c in members), returned=sum(c.returned for c in members),
-        resolved=sum(c.resolved for c in members))
+    case = summarise(key, members, days, expected=expected, score=excess * min(1.0, days / params.spread_days))
+    if key.street is None or key.scope == "category":  # a wider case: no part may dominate it
+        parts = case.streets if key.street is None else case.items
+        if len(parts) < 2 or max(parts.values()) / leads > params.max_part_share:
+            return None
+    return case
 
 
 def _overlap(a: ClassCase, b: ClassCase) -> bool:

@@ -17,6 +17,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
 from civicwatch.weeks import shift_week, week_of
+from sinks.mongo import to_shanghai
 
 # Merged leads are another lead's incident; rejected ones are not problems.
 EXCLUDED_STATES = ("merged", "rejected")
@@ -131,7 +132,7 @@ class Analytics:
         return [*self.match(start, end, **fields), *_facts(start, now, self.sla_minutes, extra)]
 
     def _one(self, pipeline: list[dict[str, Any]]) -> dict[str, Any]:
-        return next(self.leads.aggregate(pipeline, allowDiskUse=True), {})
+        return to_shanghai(next(self.leads.aggregate(pipeline, allowDiskUse=True), {}))
 
     # --- queries -------------------------------------------------------------------------
 
@@ -192,7 +193,9 @@ class Analytics:
         (filters.classcases.find_recurrences is the same in Python).
         """
         pipeline = self.match(start - RECURRENCE_LOOKBACK, end, district=district, category=category)
-        pipeline[1]["$match"][FIELDS["item"]] = {"$ne": None}
+        # before the period only resolved leads matter (their resolution may fall within 30 days of it)
+        pipeline[1]["$match"].update({FIELDS["item"]: {"$ne": None},
+                                      "$or": [{"discovered_at": {"$gte": start}}, {"state": "resolved"}]})
         resolved = {"$let": {"vars": {"states": _history("to_state"), "times": _history("at")},
                              "in": _time_of("resolved")}}
         back = {"$filter": {"input": "$back", "cond": {"$and": [
@@ -220,7 +223,7 @@ class Analytics:
             {"$sort": {"n": -1, "resolved_at": 1, "_id": 1}},
             {"$limit": limit},
         ]
-        return list(self.leads.aggregate(pipeline, allowDiskUse=True))
+        return [to_shanghai(r) for r in self.leads.aggregate(pipeline, allowDiskUse=True)]
 
     def count(self, start: datetime, end: datetime, **fields: str | None) -> int:
         """Leads of the period with these decision fields (merged and rejected left out)."""

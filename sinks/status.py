@@ -64,6 +64,10 @@ class StatusApplier:
         applied = 0
         for _, entries in reply or []:
             for entry_id, fields in entries:
+                if fields.get(b"type", fields.get("type")) in (b"suggestion", "suggestion"):
+                    # a reply to a governance suggestion: sinks/suggestions.py applies it
+                    self.client.xack(self.stream, self.group, entry_id)
+                    continue
                 raw = fields.get(b"event") or fields.get("event")
                 try:
                     event = StatusEvent.model_validate(json.loads(raw))

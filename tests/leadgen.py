@@ -287,3 +287,35 @@ def seed(store: Any, leads: Iterable[Lead], batch: int = 2000) -> int:
         store.leads.insert_many(chunk, ordered=False)
         n += len(chunk)
     return n
+
+
+_SEEDED: dict[str, tuple[str, LeadGenerator]] = {}
+TEST_VOLUME = 6000  # ordinary leads in the tests' year
+
+
+def seeded_year(mongo_uri: str, config: Config) -> tuple[str, LeadGenerator]:
+    """(database name, generator) of one generated year, seeded once per test session and shared
+    by the tests that only read it (class-case page, report, browser)."""
+    import atexit
+    import uuid
+
+    if mongo_uri not in _SEEDED:
+        from sinks.mongo import Store
+
+        name = f"year_{uuid.uuid4().hex[:10]}"
+        generator = LeadGenerator(config, ordinary=TEST_VOLUME)
+        store = Store(mongo_uri, name)
+        seed(store, generator.leads())
+        _SEEDED[mongo_uri] = (name, generator)
+        atexit.register(_drop, mongo_uri, name)
+    return _SEEDED[mongo_uri]
+
+
+def _drop(mongo_uri: str, name: str) -> None:
+    # After the session: an embedded server is gone already (and its data with it); a real one is not.
+    import pymongo
+
+    try:
+        pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=1000).drop_database(name)
+    except pymongo.errors.PyMongoError:
+        pass

@@ -8,10 +8,12 @@ sinks/suggestions.py. Everything here works on grouped rows, never on all leads.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from civicwatch.clock import now_shanghai
 from civicwatch.config import Config
 from civicwatch.weeks import parse_week, shift_week, week_end, week_of, week_start, weeks_ending
 from filters.classcases import (
@@ -168,10 +170,11 @@ def _recurrence(row: dict[str, Any]) -> Recurrence:
 class Casebook:
     """Builds analyses for a period on a Store's database."""
 
-    def __init__(self, config: Config, db: Any, *, params: CaseParams = CaseParams()) -> None:
+    def __init__(self, config: Config, db: Any, *, params: CaseParams = CaseParams(),
+                 now: Callable[[], datetime] = now_shanghai) -> None:
         self.config = config
         self.analytics = Analytics(db, sla_minutes=config.catalogue.sla_minutes)
-        self.suggestions = SuggestionStore(db)
+        self.suggestions = SuggestionStore(db, now=now)
         self.params = params
         self._spot_names = sorted({n for lm in config.gazetteer.landmarks for n in (lm.name, *lm.aliases)
                                    if len(n) >= 3})

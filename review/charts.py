@@ -77,6 +77,10 @@ def _nice_max(value: float) -> int:
 class Series:
     label: str
     values: Sequence[int]
+    pattern: int | None = None  # default: the series' position; PLAIN for a rest such as 其他
+
+
+PLAIN = 5  # the pattern without lines
 
 
 def stacked_weeks(weeks: Sequence[str], series: Sequence[Series], *, prefix: str = "cw",
@@ -86,13 +90,14 @@ def stacked_weeks(weeks: Sequence[str], series: Sequence[Series], *, prefix: str
 
     `href(series_index, week_index)` gives each segment's drill-down link.
     """
-    left, right, top, bottom = 34, 150, 16, 34
+    left, right, top, bottom = 30, 118, 16, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(s.values[w] for s in series) for w in range(len(weeks))]
     ymax = _nice_max(max(totals, default=0))
     slot = plot_w / max(len(weeks), 1)
     bar = slot * 0.68
-    parts = [_defs(prefix, len(series))]
+    parts = [_defs(prefix, len(_PATTERNS))]
+    pattern = [s.pattern if s.pattern is not None else (i if i < PLAIN else i + 1) for i, s in enumerate(series)]
     for tick in range(0, 5):  # light grid and axis labels
         v = ymax * tick / 4
         y = top + plot_h - plot_h * tick / 4
@@ -108,7 +113,7 @@ def stacked_weeks(weeks: Sequence[str], series: Sequence[Series], *, prefix: str
                 continue
             h = plot_h * v / ymax
             y -= h
-            rect = (f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{fill(prefix, i)}" '
+            rect = (f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{fill(prefix, pattern[i])}" '
                     f'stroke="#000" stroke-width="0.6"/>')
             parts.append(_link(href(i, w) if href else None, rect, f"{week} {s.label}：{v} 条"))
         parts.append(_text(x + bar / 2, y - 3, totals[w], anchor="middle", size=10, weight="bold"))
@@ -116,9 +121,9 @@ def stacked_weeks(weeks: Sequence[str], series: Sequence[Series], *, prefix: str
     parts.append(_text(left, height - 4, f"{weeks[0]} 至 {weeks[-1]}" if weeks else "", size=10, colour=MUTED))
     for i, s in enumerate(series):  # legend: pattern swatch, name, period total
         y = top + 4 + i * 19
-        parts.append(f'<rect x="{width - right + 12}" y="{y}" width="14" height="14" fill="{fill(prefix, i)}" '
+        parts.append(f'<rect x="{width - right + 8}" y="{y}" width="14" height="14" fill="{fill(prefix, pattern[i])}" '
                      f'stroke="#000" stroke-width="0.6"/>')
-        parts.append(_text(width - right + 31, y + 11, f"{s.label} {sum(s.values)}", size=11))
+        parts.append(_text(width - right + 26, y + 11, f"{s.label} {sum(s.values)}", size=11))
     return _svg(width, height, "".join(parts), title, "stacked")
 
 

@@ -32,7 +32,7 @@ def casebook(request: Request) -> Casebook:
     state = request.app.state
     book = getattr(state, "casebook", None)
     if book is None:
-        book = Casebook(state.config, state.store.db)
+        book = Casebook(state.config, state.store.db, now=state.now)
         book.ensure_indexes()
         state.casebook = book
     return book
@@ -72,8 +72,8 @@ def _charts(analysis: Analysis, names: Any) -> dict[str, Any]:
     p = analysis.period
     labels = p.labels
     categories = analysis.categories
-    series = [charts.Series(names.categories.get(code, "其他") if code else "其他", counts)
-              for code, counts in categories]
+    series = [charts.Series(names.categories.get(code, code), counts) if code else
+              charts.Series("其他", counts, pattern=charts.PLAIN) for code, counts in categories]
 
     def segment(i: int, w: int) -> str | None:
         code = categories[i][0]
@@ -83,8 +83,8 @@ def _charts(analysis: Analysis, names: Any) -> dict[str, Any]:
                             drill(p, metric="on_time", department=d.code),
                             drill(p, metric="returned", department=d.code), note=f"{d.work_orders} 单")
              for d in analysis.departments[:10]]
-    return {"weekly_chart": charts.stacked_weeks(labels, series, href=segment),
-            "rates_chart": charts.department_rates(rates)}
+    return {"weekly_chart": charts.stacked_weeks(labels, series, href=segment, width=420, height=230),
+            "rates_chart": charts.department_rates(rates, width=560)}
 
 
 @router.get("/classcases")

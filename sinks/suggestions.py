@@ -13,9 +13,9 @@ applied once each: the update is guarded by "this event id not yet applied".
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -78,9 +78,9 @@ class SuggestionRecord(BaseModel):
         return self.state not in CLOSED_STATES and now >= due
 
 
-def suggestion_id_for(case_key: str, raised_at: datetime) -> str:
-    digest = hashlib.sha256(f"{case_key}|{raised_at.isoformat()}".encode()).hexdigest()[:8].upper()
-    return f"GS-{raised_at.astimezone(SHANGHAI):%Y%m%d}-{digest}"
+def new_suggestion_id(raised_at: datetime) -> str:
+    """GS-<date raised>-<random>: two suggestions on one case at one moment are still two."""
+    return f"GS-{raised_at.astimezone(SHANGHAI):%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
 def _from_doc(doc: dict[str, Any]) -> SuggestionRecord:
@@ -106,7 +106,7 @@ class SuggestionStore:
         """Store a new suggestion, ready for the relay (ValidationError on bad input)."""
         raised_at = self.now()
         document = GovernanceSuggestion(
-            suggestion_id=suggestion_id_for(fields["case_key"], raised_at), raised_by=raised_by,
+            suggestion_id=new_suggestion_id(raised_at), raised_by=raised_by,
             raised_at=raised_at, **fields)
         # The document as sent (JSON types: BSON has no date); times to sort by beside it.
         self.suggestions.insert_one({

@@ -7,6 +7,7 @@ sinks/suggestions.py. Everything here works on grouped rows, never on all leads.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ HEAT_STREETS = 15
 TOP_CATEGORIES = 6
 EVIDENCE_LEADS = 50
 EFFECT_WEEKS = 4  # leads in this many weeks before and after a rectification are compared
+CACHE_ENTRIES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,17 @@ class Analysis:
     departments: list[DepartmentRow]
     recurrences: list[tuple[Recurrence, str | None]]  # with the key of the case it belongs to
     open_suggestions: list[SuggestionView]
+    figures_at: datetime | None = None  # when the numbers were computed (they may be cached)
+
+
+@dataclass(slots=True)
+class _Figures:
+    made: float  # time.monotonic()
+    at: datetime
+    overview: dict[str, list[dict[str, Any]]]
+    cases: list[ClassCase]
+    details: list[dict[str, Any]]
+    recurrences: list[Recurrence]
 
 
 def case_title(key: CaseKey, config: Config) -> str:
@@ -171,8 +184,10 @@ class Casebook:
     """Builds analyses for a period on a Store's database."""
 
     def __init__(self, config: Config, db: Any, *, params: CaseParams = CaseParams(),
-                 now: Callable[[], datetime] = now_shanghai) -> None:
+                 now: Callable[[], datetime] = now_shanghai, cache_seconds: float = 0) -> None:
         self.config = config
+        self.cache_seconds = cache_seconds
+        self._cache: dict[Period, _Figures] = {}
         self.analytics = Analytics(db, sla_minutes=config.catalogue.sla_minutes)
         self.suggestions = SuggestionStore(db, now=now)
         self.params = params
@@ -185,17 +200,32 @@ class Casebook:
 
     # --- the period ------------------------------------------------------------------------
 
-    def analyse(self, period: Period, now: datetime) -> Analysis:
+    def _figures(self, period: Period, now: datetime) -> _Figures:
+        """The database's part of an analysis (three aggregations), kept `cache_seconds`: a past
+        period barely changes, and at a year's volume the embedded server needs seconds for it."""
+        hit = self._cache.get(period)
+        if hit is not None and time.monotonic() - hit.made < self.cache_seconds:
+            return hit
         a = self.analytics
-        labels = period.labels
         overview = a.overview(period.start, period.end, now=now, district=period.district, category=period.category)
-        cells = _cells(overview["cells"])
-        cases = build_cases(cells, _days(overview), self.params)
-        details = a.cases([c.key.match() for c in cases], period.start, period.end, now=now)
-        found = [_recurrence(r) for r in a.recurrences(period.start, period.end, district=period.district,
-                                                       category=period.category)]
+        cases = build_cases(_cells(overview["cells"]), _days(overview), self.params)
+        figures = _Figures(
+            made=time.monotonic(), at=now, overview=overview, cases=cases,
+            details=a.cases([c.key.match() for c in cases], period.start, period.end, now=now),
+            recurrences=[_recurrence(r) for r in a.recurrences(period.start, period.end, district=period.district,
+                                                               category=period.category)])
+        if self.cache_seconds > 0:
+            if len(self._cache) >= CACHE_ENTRIES:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[period] = figures
+        return figures
+
+    def analyse(self, period: Period, now: datetime) -> Analysis:
+        """The period's analysis; governance suggestions are always read fresh."""
+        f = self._figures(period, now)
+        labels, overview, found = period.labels, f.overview, f.recurrences
         views = [self._view(i + 1, case, detail, labels, found, now)
-                 for i, (case, detail) in enumerate(zip(cases, details, strict=True))]
+                 for i, (case, detail) in enumerate(zip(f.cases, f.details, strict=True))]
         return Analysis(
             period=period, total=sum(r["leads"] for r in overview["category_week"]), cases=views,
             categories=self._categories(overview, labels), **self._heat(overview, labels),
@@ -205,6 +235,7 @@ class Casebook:
                                                                              r.district, r.street)), None))
                          for r in found],
             open_suggestions=[self._suggestion(r, now) for r in self.suggestions.open()],
+            figures_at=f.at,
         )
 
     def _category(self, item: str | None) -> str | None:

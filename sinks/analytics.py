@@ -59,8 +59,7 @@ def _facts(start: datetime, now: datetime, sla_minutes: dict[str, int],
     return [
         {"$project": {
             "item": "$decision.item", "category": "$decision.category", "district": "$decision.district",
-            "street": "$decision.street", "department": "$decision.department", "state": 1,
-            "discovered_at": 1, **(extra or {}),
+            "street": "$decision.street", "department": "$decision.department", "state": 1, **(extra or {}),
             "week": {"$floor": {"$divide": [since, WEEK_MS]}}, "day": {"$floor": {"$divide": [since, DAY_MS]}},
             "wo": {"$cond": [{"$eq": [{"$ifNull": ["$work_order_id", None]}, None]}, None, order]},
         }},
@@ -109,6 +108,7 @@ class Analytics:
     def ensure_indexes(self) -> None:
         """Period scans start from discovered_at; case and drill-down queries narrow by field."""
         self.leads.create_index("discovered_at")
+        self.leads.create_index([("state", ASCENDING), ("discovered_at", ASCENDING)])  # resolved, for recurrences
         for field in ("decision.item", "decision.category", "decision.district"):
             self.leads.create_index([(field, ASCENDING), ("discovered_at", DESCENDING)])
 
@@ -170,7 +170,7 @@ class Analytics:
         masked texts (for named spots, examples and evidence)."""
         if not matches:
             return []
-        pipeline = self._pipeline(start, end, now, extra={"text": "$decision.text_masked",
+        pipeline = self._pipeline(start, end, now, extra={"text": "$decision.text_masked", "discovered_at": 1,
                                                           "platform": "$decision.platform"})
         pipeline[1]["$match"]["$or"] = [{FIELDS[k]: v for k, v in m.items()} for m in matches]
         facets: dict[str, list[dict[str, Any]]] = {}
@@ -192,10 +192,14 @@ class Analytics:
         discoveries of the `within_days` days from each resolution on
         (filters.classcases.find_recurrences is the same in Python).
         """
-        pipeline = self.match(start - RECURRENCE_LOOKBACK, end, district=district, category=category)
-        # before the period only resolved leads matter (their resolution may fall within 30 days of it)
-        pipeline[1]["$match"].update({FIELDS["item"]: {"$ne": None},
-                                      "$or": [{"discovered_at": {"$gte": start}}, {"state": "resolved"}]})
+        pipeline = self.match(start, end, district=district, category=category)
+        pipeline[1]["$match"][FIELDS["item"]] = {"$ne": None}
+        # Before the period only resolved leads matter (their 办结 may fall within 30 days of it):
+        # read through the (state, discovered_at) index rather than every lead of the lookback.
+        earlier = {"state": "resolved", "discovered_at": {"$gte": start - RECURRENCE_LOOKBACK, "$lt": start}}
+        narrow = {k: v for k, v in pipeline[1]["$match"].items() if k != "state"}
+        pipeline.append({"$unionWith": {"coll": self.leads.name, "pipeline": [{"$match": earlier},
+                                                                             {"$match": narrow}]}})
         resolved = {"$let": {"vars": {"states": _history("to_state"), "times": _history("at")},
                              "in": _time_of("resolved")}}
         back = {"$filter": {"input": "$back", "cond": {"$and": [
@@ -235,9 +239,8 @@ class Analytics:
         """The leads behind one number of the page: how many, and the newest `limit` of them."""
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}")
-        pipeline = self._pipeline(start, end, now, extra={"text": "$decision.text_masked",
-                                                          "platform": "$decision.platform",
-                                                          "urgency": "$decision.urgency"}, **fields)
+        pipeline = self._pipeline(start, end, now, extra={"text": "$decision.text_masked", "discovered_at": 1,
+                                                          "platform": "$decision.platform"}, **fields)
         if METRICS[metric]:
             pipeline.append({"$match": {METRICS[metric]: 1}})
         out = self._one([*pipeline, {"$facet": {"n": [{"$count": "n"}],

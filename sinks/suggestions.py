@@ -233,3 +233,17 @@ def publish_reply(client: redis.Redis, reply: SuggestionReply,
     """What a department's system does (tests, examples/consumer.py)."""
     entry = client.xadd(stream, {"type": "suggestion", "event": reply.model_dump_json()})
     return entry.decode() if isinstance(entry, bytes) else entry
+
+
+class SuggestionLoop:
+    """One round of both directions, for a process that relays (`civicwatch review`, `suggestions relay`)."""
+
+    def __init__(self, db: Database[Any], client: redis.Redis, *, workorder_stream: str = "civicwatch:workorders",
+                 status_stream: str = "civicwatch:workorder-status") -> None:
+        store = SuggestionStore(db)
+        self.relay = SuggestionRelay(store, client, workorder_stream)
+        self.replies = SuggestionReplies(store, client, stream=status_stream)
+
+    def step(self) -> tuple[int, int]:
+        """(suggestions sent, replies applied) this round."""
+        return self.relay.relay_once(), self.replies.apply_pending()

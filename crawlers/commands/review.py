@@ -2,7 +2,8 @@
 
 With --relay (the default) a background thread also moves dispatched work orders from the
 leads' outbox to the Redis stream every --relay-interval seconds (sinks.stream.Relay), so a
-verifier's dispatch reaches the dispatch system without another process.
+verifier's dispatch reaches the dispatch system without another process; governance
+suggestions go the same way and their replies are applied (sinks.suggestions.SuggestionLoop).
 """
 
 from __future__ import annotations
@@ -23,13 +24,16 @@ def _relay_loop(store: Any, redis_url: str, stream: str, interval_s: float, stop
     import redis
 
     from sinks.stream import Relay
+    from sinks.suggestions import SuggestionLoop
 
     client = redis.Redis.from_url(redis_url)
     relay = Relay(store, client, stream=stream)
+    suggestions = SuggestionLoop(store.db, client, workorder_stream=stream)
     try:
         while not stop.wait(interval_s):
             try:
                 relay.relay_once()
+                suggestions.step()
             except Exception:  # keep serving; the outbox keeps the order until the next round
                 logger.exception("work-order relay round failed")
     finally:

@@ -63,17 +63,17 @@ def list_(all_: Annotated[bool, typer.Option("--all", help="closed ones too")] =
 def relay(interval: Annotated[float, typer.Option(help="seconds between rounds")] = 1.0) -> None:
     """Send raised suggestions to the work-order stream and apply replies, until Ctrl-C."""
     from sinks.mongo import Store
-    from sinks.suggestions import SuggestionRelay, SuggestionReplies, SuggestionStore
+    from sinks.suggestions import SuggestionLoop
 
     settings = get_settings()
-    store = SuggestionStore(Store(_need(settings.mongo_uri, "CIVICWATCH_MONGO_URI"), settings.mongo_db).db)
+    db = Store(_need(settings.mongo_uri, "CIVICWATCH_MONGO_URI"), settings.mongo_db).db
     client = redis.Redis.from_url(_need(settings.redis_url, "CIVICWATCH_REDIS_URL"))
-    outbox = SuggestionRelay(store, client, settings.workorder_stream)
-    replies = SuggestionReplies(store, client, stream=settings.status_stream)
+    loop = SuggestionLoop(db, client, workorder_stream=settings.workorder_stream,
+                          status_stream=settings.status_stream)
     console = Console()
     try:
         while True:
-            sent, applied = outbox.relay_once(), replies.apply_pending()
+            sent, applied = loop.step()
             if sent or applied:
                 console.print(f"sent {sent} suggestions, applied {applied} replies")
             time.sleep(interval)

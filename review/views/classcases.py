@@ -25,6 +25,7 @@ router = APIRouter()
 DRILL_LIMIT = 200
 MAX_DRILL_WEEKS = 104
 SUGGESTION_DAYS = 30  # default deadline: a month
+CACHE_SECONDS = 300   # the page's figures are at most this old (suggestions are always fresh)
 
 
 def casebook(request: Request) -> Casebook:
@@ -32,7 +33,7 @@ def casebook(request: Request) -> Casebook:
     state = request.app.state
     book = getattr(state, "casebook", None)
     if book is None:
-        book = Casebook(state.config, state.store.db, now=state.now)
+        book = Casebook(state.config, state.store.db, now=state.now, cache_seconds=CACHE_SECONDS)
         book.ensure_indexes()
         state.casebook = book
     return book

@@ -200,3 +200,26 @@ def test_the_example_consumer_tells_a_suggestion_from_a_work_order(mongo_db: Dat
     assert SuggestionReplies(store, redis_client).apply_pending() == 1
     record = store.get(sent.suggestion_id)
     assert record is not None and record.state == "declined" and record.declined_reason == "不属于本单位职责"
+
+
+def test_one_loop_round_sends_and_applies_and_the_cli_lists(mongo_db: Database, redis_client: redis.Redis,
+                                                             mongo_uri: str) -> None:
+    from typer.testing import CliRunner
+
+    from crawlers.cli import app
+    from sinks.suggestions import SuggestionLoop
+
+    store = SuggestionStore(mongo_db)
+    sent = store.raise_suggestion(
+        raised_by="ada", case_key=KEY, title="沙头街道 · 电动车飞线充电", problem="反复出现", requested_action="整治",
+        department="YJ", agency_responsible="应急管理局", deadline=date(2020, 1, 31), evidence=["lead:weibo:1"],
+        evidence_total=9, item="AQ02", category="AQ", district="福田区", street="沙头街道")
+    loop = SuggestionLoop(mongo_db, redis_client)
+    assert loop.step() == (1, 0)
+    publish_reply(redis_client, SuggestionReply(event_id="l1", suggestion_id=sent.suggestion_id, status="adopted",
+                                                at="2026-11-30T09:00:00+08:00"))
+    assert loop.step() == (0, 1)
+    result = CliRunner().invoke(app, ["suggestions", "list"], env={"CIVICWATCH_MONGO_URI": mongo_uri, "COLUMNS": "200",
+                                                                  "CIVICWATCH_MONGO_DB": mongo_db.name})
+    assert result.exit_code == 0, result.output
+    assert sent.suggestion_id in result.output and "已采纳" in result.output and "逾期" in result.output

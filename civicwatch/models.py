@@ -7,10 +7,11 @@ update README's "Schemas" section and docs/workorder.schema.json too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from civicwatch.text import valid_text
 
@@ -233,4 +234,80 @@ def work_order_json_schema() -> dict[str, Any]:
     schema = WorkOrder.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://civicwatch.example/schema/workorder.json"
+    return schema
+
+
+# --- governance suggestions (治理建议), contract 6 ------------------------------------------
+
+SUGGESTION_SCHEMA_VERSION = "1.0"
+SuggestionState = Literal["raised", "received", "adopted", "declined", "rectified"]
+SuggestionReplyKind = Literal["received", "adopted", "declined", "rectified"]
+
+
+class GovernanceSuggestion(BaseModel):
+    """A governance suggestion from a class case to a department (contract 6).
+
+    On the work-order stream as an entry with `type` = "suggestion", `id` (= suggestion_id) and
+    `document` (this model's JSON); work-order entries carry no `type`. Its JSON Schema is
+    docs/suggestion.schema.json.
+    """
+
+    type: Literal["suggestion"] = "suggestion"
+    suggestion_id: str
+    case_key: str = Field(description="the class case, e.g. item:AQ02:福田区:沙头街道 (street * = district-wide)")
+    title: str
+    problem: str = Field(min_length=1, description="the recurring problem, with its numbers")
+    requested_action: str = Field(min_length=1)
+    department: str = Field(description="catalogue department code")
+    agency_responsible: str
+    deadline: date = Field(description="the date by which the department is asked to act (Beijing time)")
+    evidence: list[str] = Field(min_length=1, description="lead ids of the class case")
+    evidence_total: int = Field(ge=1, description="leads in the class case when the suggestion was raised")
+    category: str | None = None
+    item: str | None = None
+    district: str
+    street: str | None = None
+    raised_by: str
+    raised_at: AwareDatetime
+    schema_version: str = SUGGESTION_SCHEMA_VERSION
+
+
+class SuggestionReply(BaseModel):
+    """A department's reply on the status stream: an entry with `type` = "suggestion" and `event`
+    (this model's JSON); applied once per `event_id`. Schema: docs/suggestion-reply.schema.json."""
+
+    type: Literal["suggestion"] = "suggestion"
+    event_id: str
+    suggestion_id: str
+    status: SuggestionReplyKind = Field(
+        description="received 已收到 · adopted 采纳 · declined 不采纳 · rectified 已整改")
+    at: AwareDatetime
+    reason: str | None = Field(None, description="required when declined")
+    rectified_on: date | None = Field(None, description="required when rectified")
+    operator: str | None = None
+
+    # The validator below, for JSON Schema readers.
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"if": {"properties": {"status": {"const": "declined"}}},
+         "then": {"required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}}},
+        {"if": {"properties": {"status": {"const": "rectified"}}},
+         "then": {"required": ["rectified_on"], "properties": {"rectified_on": {"type": "string", "format": "date"}}}},
+    ]})
+
+    @model_validator(mode="after")
+    def _required_details(self) -> SuggestionReply:
+        if self.status == "declined" and not (self.reason or "").strip():
+            raise ValueError("a declined suggestion needs a reason")
+        if self.status == "rectified" and self.rectified_on is None:
+            raise ValueError("a rectified suggestion needs rectified_on (the date of rectification)")
+        return self
+
+
+def suggestion_json_schema(model: type[BaseModel] = GovernanceSuggestion) -> dict[str, Any]:
+    """The published JSON Schema of a suggestion (docs/suggestion.schema.json) or of a reply
+    (SuggestionReply: docs/suggestion-reply.schema.json)."""
+    schema = model.model_json_schema()
+    name = "suggestion" if model is GovernanceSuggestion else "suggestion-reply"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://civicwatch.example/schema/{name}.json"
     return schema

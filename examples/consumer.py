@@ -7,7 +7,8 @@ Delivery is at least once: read with a consumer group, commit, then acknowledge.
 crashed consumer left unacknowledged are claimed after --idle-ms; an entry delivered more than
 --max-deliveries times goes to the dead-letter stream for a person to look at. Work orders carry
 a deterministic `service_request_id`, so commit() upserts on it and a redelivery is harmless.
-The document's schema: docs/workorder.schema.json.
+The document's schema: docs/workorder.schema.json. Entries with `type` = "suggestion" carry a
+governance suggestion instead (docs/suggestion.schema.json), answered with report_suggestion().
 """
 
 from __future__ import annotations
@@ -34,13 +35,22 @@ def commit(order: dict[str, Any]) -> None:
           f"({order['urgency']}, due {order['expected_datetime']})")
 
 
+def commit_suggestion(suggestion: dict[str, Any]) -> None:
+    """A governance suggestion (治理建议, docs/suggestion.schema.json): hand it to the department.
+    Entries with `type` = "suggestion" carry one; entries without `type` are work orders."""
+    print(f"{suggestion['suggestion_id']} 治理建议 → {suggestion['agency_responsible']} (due {suggestion['deadline']})")
+
+
 def handle(client: redis.Redis, group: str, entry_id: bytes, fields: dict[bytes, bytes],
            deliveries: int, max_deliveries: int) -> None:
     if deliveries > max_deliveries:
         client.xadd(DEAD, {**{k.decode(): v for k, v in fields.items()}, "reason": f"{deliveries} deliveries"})
         client.xack(STREAM, group, entry_id)
         return
-    commit(json.loads(fields[b"document"]))
+    if fields.get(b"type") == b"suggestion":  # a governance suggestion, not a work order
+        commit_suggestion(json.loads(fields[b"document"]))
+    else:
+        commit(json.loads(fields[b"document"]))
     client.xack(STREAM, group, entry_id)  # only after the commit
 
 
@@ -87,6 +97,17 @@ def report_status(client: redis.Redis, event_id: str, order_id: str, status: str
                                               "status": status, "reason": reason,
                                               "at": datetime.now(UTC).isoformat()},
                                              ensure_ascii=False)})
+
+
+def report_suggestion(client: redis.Redis, event_id: str, suggestion_id: str, status: str, *,
+                      reason: str | None = None, rectified_on: str | None = None) -> None:
+    """Answer a suggestion: received, adopted, declined (with reason), rectified (with the date)."""
+    from datetime import datetime
+
+    client.xadd(STATUS, {"type": "suggestion", "event": json.dumps({
+        "type": "suggestion", "event_id": event_id, "suggestion_id": suggestion_id, "status": status,
+        "reason": reason, "rectified_on": rectified_on, "at": datetime.now(UTC).isoformat()},
+        ensure_ascii=False)})
 
 
 if __name__ == "__main__":

@@ -51,6 +51,10 @@ class StatusApplier:
 
     def _apply_entry(self, entry_id: Any, fields: dict[Any, Any] | None) -> bool:
         fields = fields or {}  # None: the entry was trimmed from the stream meanwhile
+        if fields.get(b"type", fields.get("type")) in (b"suggestion", "suggestion"):
+            # a reply to a governance suggestion: sinks/suggestions.py applies it
+            self.client.xack(self.stream, self.group, entry_id)
+            return False
         raw = fields.get(b"event") or fields.get("event")
         try:
             event = StatusEvent.model_validate(json.loads(raw or b""))

@@ -137,6 +137,7 @@ class Delivery:
     order_id: str
     document: dict[str, Any]
     deliveries: int = 1
+    type: str = "workorder"  # "suggestion": a governance suggestion (sinks/suggestions.py), not a work order
 
 
 class WorkOrderConsumer:
@@ -158,7 +159,8 @@ class WorkOrderConsumer:
         f = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
              for k, v in fields.items()}
         eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-        return Delivery(entry_id=eid, order_id=f.get("id", ""), document=json.loads(f.get("document", "{}")))
+        return Delivery(entry_id=eid, order_id=f.get("id", ""), document=json.loads(f.get("document", "{}")),
+                        type=f.get("type", "workorder"))
 
     def read(self, count: int = 10, block_ms: int | None = None) -> list[Delivery]:
         """New entries for this consumer (they stay pending until acked)."""

@@ -3,7 +3,8 @@
 With --relay (the default) the dispatch link runs beside it in background threads
 (crawlers.commands.workorders.DispatchLink): every --relay-interval seconds dispatched work
 orders move from the leads' outbox to the Redis stream, and the dispatch system's status events
-(签收 / 退单 / 办结) are applied to their leads, so no other process is needed. Both stop when
+(签收 / 退单 / 办结) are applied to their leads; governance suggestions go the same way
+(sinks.suggestions.SuggestionLoop), so no other process is needed. Both stop when
 the console does.
 """
 

@@ -73,9 +73,12 @@ class DispatchLink:
                  interval_s: float, report: Callable[[str, int], None] | None = None) -> None:
         from sinks.status import StatusApplier
         from sinks.stream import Relay
+        from sinks.suggestions import SuggestionLoop
 
         self.relay = Relay(leads, client, workorder_stream)
         self.status = StatusApplier(leads, client, stream=status_stream)
+        self.suggestions = SuggestionLoop(leads.store.db, client, workorder_stream=workorder_stream,
+                                          status_stream=status_stream)
         self.interval_s = interval_s
         self.report = report
         self._stop = threading.Event()
@@ -83,7 +86,8 @@ class DispatchLink:
 
     def start(self) -> None:
         rounds: dict[str, Callable[[], int]] = {"workorder-relay": self.relay.relay_once,
-                                                "status-applier": self.status.apply_pending}
+                                                "status-applier": self.status.apply_pending,
+                                                "suggestions": lambda: sum(self.suggestions.step())}
         for name, round_ in rounds.items():
             thread = threading.Thread(target=self._loop, args=(name, round_), name=name, daemon=True)
             thread.start()

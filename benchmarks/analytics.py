@@ -1,0 +1,181 @@
+"""类案分析 at a year's volume: page, case page, drill-down and weekly-report times (figures only).
+
+    .venv/bin/python benchmarks/analytics.py [--leads 200000] [--runs 3] [--weeks 8]
+
+Seeds a generated year (tests/leadgen.py: ordinary leads plus the planted problems) into the
+embedded SecantusDB (or CIVICWATCH_MONGO_URI), then times the console's /classcases page, one
+case's page, a drill-down and `report weekly` (HTML + xlsx). Wall time and the database
+server's own CPU time are printed, since the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psutil  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from rich.progress import Progress  # noqa: E402
+
+from civicwatch.config import get_settings, load_config  # noqa: E402
+from crawlers.embedded import EmbeddedServers  # noqa: E402
+from review.app import create_app  # noqa: E402
+from review.casebook import Casebook, Period  # noqa: E402
+from review.weekly import build, render_html, write_xlsx  # noqa: E402
+from sinks.mongo import Store, lead_to_doc  # noqa: E402
+from sinks.users import UserStore  # noqa: E402
+from tests.leadgen import LeadGenerator  # noqa: E402
+
+WEEK = "2026-W48"
+
+
+@contextmanager
+def database() -> Iterator[tuple[str, psutil.Process | None]]:
+    if os.environ.get("CIVICWATCH_MONGO_URI"):
+        yield os.environ["CIVICWATCH_MONGO_URI"], None
+        return
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedServers(Path(tmp), redis=False) as servers:
+        yield servers.mongo_uri or "", psutil.Process(servers.pids[0])
+
+
+def seed_year(store: Store, generator: LeadGenerator, total: int) -> float:
+    started = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+    with Progress(transient=True) as progress:
+        task = progress.add_task("seeding leads", total=total)
+        for lead in generator.leads():
+            batch.append(lead_to_doc(lead))
+            if len(batch) == 5000:
+                store.leads.insert_many(batch, ordered=False)
+                progress.advance(task, len(batch))
+                batch = []
+        if batch:
+            store.leads.insert_many(batch, ordered=False)
+    return time.perf_counter() - started
+
+
+def timed(name: str, runs: int, server: psutil.Process | None, work: Callable[[], object]) -> None:
+    walls, cpus = [], []
+    for _ in range(runs):
+        cpu0 = sum(server.cpu_times()[:2]) if server else 0.0
+        t0 = time.perf_counter()
+        work()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(sum(server.cpu_times()[:2]) - cpu0 if server else 0.0)
+    cpu = f"   db server CPU {statistics.median(cpus):6.2f} s" if server else ""
+    print(
+        f"{name:34s} median {statistics.median(walls):6.2f} s  (min {min(walls):.2f}, max {max(walls):.2f}){cpu}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=200_000, help="ordinary leads over the year")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--weeks", type=int, default=8, help="the page's and the report's period")
+    args = parser.parse_args()
+    config = load_config(get_settings())
+    generator = LeadGenerator(config, ordinary=args.leads)
+    with database() as (uri, server):
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        store = Store(uri, name)
+        seconds = seed_year(store, generator, args.leads)
+        total = store.leads.count_documents({})
+        print(
+            f"seeded {total} leads over 52 weeks ending {WEEK} in {seconds:.0f} s "
+            f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})"
+        )
+        book = Casebook(config, store.db, now=lambda: generator.now)
+        t0 = time.perf_counter()
+        book.ensure_indexes()
+        print(f"indexes                            {time.perf_counter() - t0:6.2f} s")
+        period = Period(WEEK, args.weeks)
+        in_period = book.analytics.count(period.start, period.end)
+        print(f"leads in the {args.weeks}-week period: {in_period}")
+
+        users = UserStore(store.db)
+        users.add("bench", "viewer", "bench-password-1")
+        app = create_app(config, store, users=users, now=lambda: generator.now, secret="bench")
+        app.state.casebook = book  # no cache: every request aggregates afresh
+        with TestClient(app) as client:
+            token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+            client.post(
+                "/login",
+                data={"username": "bench", "password": "bench-password-1", "csrf_token": token, "next": "/"},
+            )
+            query = urlencode({"week": WEEK, "weeks": args.weeks})
+            html = client.get(f"/classcases?{query}").text
+            top = [row.split('"')[0] for row in html.split('<tr class="case-row" data-case="')[1:4]]
+            print(
+                f"top three: {', '.join(top)}"
+                f" — planted: {'yes' if set(top) == set(generator.plan.cases) else 'NO'}"
+            )
+            flagged = [row.split('"')[0] for row in html.split('<tr class="recur-row" data-resolved="')[1:]]
+            rank = (
+                flagged.index(generator.plan.recurrence_resolved) + 1
+                if generator.plan.recurrence_resolved in flagged
+                else None
+            )
+            print(
+                f"planted recurrence after 办结 flagged: {'#' + str(rank) if rank else 'not in the first '}"
+                f" of {len(flagged)} shown"
+            )
+            case = urlencode({"key": generator.plan.cases[0], "week": WEEK, "weeks": args.weeks})
+            drill = urlencode({"from": period.labels[0], "to": WEEK, "district": "福田区", "metric": "late"})
+            timed(
+                f"page /classcases ({args.weeks} weeks)",
+                args.runs,
+                server,
+                lambda: client.get(f"/classcases?{query}"),
+            )
+            timed(
+                "page /classcases (52 weeks)",
+                1,
+                server,
+                lambda: client.get("/classcases?" + urlencode({"week": WEEK, "weeks": 52})),
+            )
+            book.cache_seconds = 300  # as the console runs: the second view of a period is served from memory
+            client.get(f"/classcases?{query}")
+            timed(
+                f"page /classcases ({args.weeks} weeks, cached)",
+                args.runs,
+                server,
+                lambda: client.get(f"/classcases?{query}"),
+            )
+            book.cache_seconds = 0
+            timed("case page", args.runs, server, lambda: client.get(f"/classcases/case?{case}"))
+            timed(
+                "drill-down (a district's late)",
+                args.runs,
+                server,
+                lambda: client.get(f"/classcases/leads?{drill}"),
+            )
+
+        out = Path(tempfile.mkdtemp()) / "weekly.html"
+
+        def report() -> None:
+            r = build(book, period, generator.now)
+            out.write_text(render_html(r, config), encoding="utf-8")
+            write_xlsx(r, config, out.with_suffix(".xlsx"))
+
+        timed(f"report weekly ({args.weeks} weeks, HTML + xlsx)", args.runs, server, report)
+        print(
+            f"report: {out.stat().st_size // 1024} KB HTML, {out.with_suffix('.xlsx').stat().st_size // 1024} KB xlsx"
+        )
+        store.db.client.drop_database(name)
+
+
+if __name__ == "__main__":
+    main()

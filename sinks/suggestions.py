@@ -1,0 +1,249 @@
+"""Governance suggestions (治理建议): stored, sent on the work-order stream, answered on the status
+stream (contract 6). The only writer of the `suggestions` collection.
+
+    raised ─▶ received ─▶ adopted ─▶ rectified
+       │          └──────▶ declined (with a reason)
+       └─▶ adopted / declined / rectified (a department may skip steps)
+
+Sending works like the work-order outbox: the suggestion is stored with `outbox.state` pending,
+and SuggestionRelay adds it to the stream once (a Redis marker and the XADD in one Lua script).
+Replies are read by SuggestionReplies in a consumer group of its own on the status stream and
+applied once each: the update is guarded by "this event id not yet applied".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import redis
+from pydantic import BaseModel, Field, ValidationError
+from pymongo.database import Database
+
+from civicwatch.clock import SHANGHAI, now_shanghai
+from civicwatch.models import GovernanceSuggestion, SuggestionReply, SuggestionState
+
+logger = logging.getLogger(__name__)
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "raised": frozenset({"received", "adopted", "declined", "rectified"}),
+    "received": frozenset({"adopted", "declined", "rectified"}),
+    "adopted": frozenset({"rectified"}),
+    "declined": frozenset(),
+    "rectified": frozenset(),
+}
+CLOSED_STATES = frozenset({"declined", "rectified"})
+REPLY_GROUP = "civicwatch-suggestions"  # its own group: the work-order StatusApplier reads the rest
+RELAYED_TTL_SECONDS = 365 * 86400
+
+
+class ReplyStep(BaseModel):
+    """One applied reply, as the suggestion's history shows it."""
+
+    event_id: str
+    status: str
+    at: datetime
+    reason: str | None = None
+    rectified_on: date | None = None
+    operator: str | None = None
+
+
+class SuggestionRecord(BaseModel):
+    """A stored suggestion: the document sent, where it stands, what the department replied."""
+
+    id: str = Field(alias="_id")
+    document: GovernanceSuggestion
+    state: SuggestionState = "raised"
+    history: list[ReplyStep] = Field(default_factory=list)
+    applied_events: list[str] = Field(default_factory=list)
+    outbox: dict[str, Any] = Field(default_factory=dict)
+
+    model_config = {"populate_by_name": True}
+
+    @property
+    def rectified_on(self) -> date | None:
+        return next((h.rectified_on for h in reversed(self.history) if h.status == "rectified"), None)
+
+    @property
+    def declined_reason(self) -> str | None:
+        return next((h.reason for h in reversed(self.history) if h.status == "declined"), None)
+
+    def overdue(self, now: datetime) -> bool:
+        """Past the end of its deadline day (Beijing time) and neither rectified nor declined."""
+        due = datetime.combine(self.document.deadline + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+        return self.state not in CLOSED_STATES and now >= due
+
+
+def new_suggestion_id(raised_at: datetime) -> str:
+    """GS-<date raised>-<random>: two suggestions on one case at one moment are still two."""
+    return f"GS-{raised_at.astimezone(SHANGHAI):%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def _from_doc(doc: dict[str, Any]) -> SuggestionRecord:
+    record = SuggestionRecord.model_validate(doc)
+    for step in record.history:
+        step.at = step.at.astimezone(SHANGHAI)
+    return record
+
+
+class SuggestionStore:
+    """The `suggestions` collection: raise, list, apply replies."""
+
+    def __init__(self, db: Database[Any], *, now: Callable[[], datetime] = now_shanghai) -> None:
+        self.suggestions = db["suggestions"]
+        self.now = now
+
+    def ensure_indexes(self) -> None:
+        self.suggestions.create_index("document.case_key")
+        self.suggestions.create_index("state")
+        self.suggestions.create_index("outbox.state")
+
+    def raise_suggestion(self, *, raised_by: str, **fields: Any) -> GovernanceSuggestion:
+        """Store a new suggestion, ready for the relay (ValidationError on bad input)."""
+        raised_at = self.now()
+        document = GovernanceSuggestion(
+            suggestion_id=new_suggestion_id(raised_at), raised_by=raised_by,
+            raised_at=raised_at, **fields)
+        # The document as sent (JSON types: BSON has no date); times to sort by beside it.
+        self.suggestions.insert_one({
+            "_id": document.suggestion_id, "document": document.model_dump(mode="json"),
+            "raised_at": raised_at, "deadline": document.deadline.isoformat(),
+            "state": "raised", "history": [], "applied_events": [],
+            "outbox": {"state": "pending", "created_at": raised_at},
+        })
+        return document
+
+    def get(self, suggestion_id: str) -> SuggestionRecord | None:
+        doc = self.suggestions.find_one({"_id": suggestion_id})
+        return _from_doc(doc) if doc else None
+
+    def for_case(self, case_key: str) -> list[SuggestionRecord]:
+        docs = self.suggestions.find({"document.case_key": case_key}).sort("raised_at", -1)
+        return [_from_doc(d) for d in docs]
+
+    def open(self) -> list[SuggestionRecord]:
+        """Suggestions neither rectified nor declined, oldest deadline first."""
+        docs = self.suggestions.find({"state": {"$nin": sorted(CLOSED_STATES)}}).sort("deadline", 1)
+        return [_from_doc(d) for d in docs]
+
+    def apply(self, reply: SuggestionReply) -> bool:
+        """Apply one reply; False when already applied, unknown or not a step from where it stands."""
+        doc = self.suggestions.find_one({"_id": reply.suggestion_id}, {"state": 1, "applied_events": 1})
+        if doc is None:
+            logger.warning("reply %s for unknown suggestion %s", reply.event_id, reply.suggestion_id)
+            return False
+        if reply.event_id in doc.get("applied_events", []):
+            return False
+        if reply.status not in TRANSITIONS[doc["state"]]:
+            logger.warning("reply %s (%s) ignored: suggestion %s is %s", reply.event_id, reply.status,
+                           reply.suggestion_id, doc["state"])
+            return False
+        step = ReplyStep(event_id=reply.event_id, status=reply.status, at=reply.at, reason=reply.reason,
+                         rectified_on=reply.rectified_on, operator=reply.operator)
+        result = self.suggestions.update_one(
+            {"_id": reply.suggestion_id, "state": doc["state"], "applied_events": {"$ne": reply.event_id}},
+            {"$set": {"state": reply.status},
+             "$push": {"history": step.model_dump(mode="json"),
+                       "applied_events": reply.event_id}})
+        return result.modified_count == 1
+
+    # --- the outbox ----------------------------------------------------------------------
+
+    def pending(self, limit: int) -> list[dict[str, Any]]:
+        return list(self.suggestions.find({"outbox.state": "pending"}, {"document": 1}).limit(limit))
+
+    def delivered(self, suggestion_id: str, entry_id: str | None) -> None:
+        self.suggestions.update_one({"_id": suggestion_id, "outbox.state": "pending"},
+                                    {"$set": {"outbox.state": "delivered", "outbox.delivered_at": self.now(),
+                                              "outbox.entry_id": entry_id}})
+
+
+# KEYS[1] relay marker, KEYS[2] stream; ARGV: ttl, id, document. Returns the entry id or false.
+_ADD_SUGGESTION_ONCE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('XADD', KEYS[2], '*', 'type', 'suggestion', 'id', ARGV[2], 'document', ARGV[3])
+end
+return false
+"""
+
+
+class SuggestionRelay:
+    """Puts raised suggestions on the work-order stream, each once."""
+
+    def __init__(self, store: SuggestionStore, client: redis.Redis,
+                 stream: str = "civicwatch:workorders") -> None:
+        self.store = store
+        self.stream = stream
+        self._add_once = client.register_script(_ADD_SUGGESTION_ONCE)
+
+    def relay_once(self, limit: int = 100) -> int:
+        added = 0
+        for doc in self.store.pending(limit):
+            document = GovernanceSuggestion.model_validate(doc["document"])
+            marker = f"{self.stream}:relayed:{document.suggestion_id}"
+            try:
+                entry = self._add_once(keys=[marker, self.stream], args=[
+                    RELAYED_TTL_SECONDS, document.suggestion_id, document.model_dump_json()])
+            except redis.RedisError as exc:
+                logger.warning("suggestion %s waits in the outbox: %s", document.suggestion_id, exc)
+                break
+            self.store.delivered(document.suggestion_id, entry.decode() if isinstance(entry, bytes) else entry)
+            added += bool(entry)
+        return added
+
+
+class SuggestionReplies:
+    """Reads the status stream in its own consumer group; applies the entries typed "suggestion"."""
+
+    def __init__(self, store: SuggestionStore, client: redis.Redis, *,
+                 stream: str = "civicwatch:workorder-status", group: str = REPLY_GROUP,
+                 consumer: str = "suggestions") -> None:
+        self.store = store
+        self.client = client
+        self.stream = stream
+        self.group = group
+        self.consumer = consumer
+        try:
+            client.xgroup_create(stream, group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def apply_pending(self, count: int = 100, block_ms: int | None = None) -> int:
+        reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: ">"}, count=count, block=block_ms)
+        applied = 0
+        for _, entries in reply or []:
+            for entry_id, fields in entries:
+                if fields.get(b"type", fields.get("type")) in (b"suggestion", "suggestion"):
+                    raw = fields.get(b"event") or fields.get("event")
+                    try:
+                        applied += self.store.apply(SuggestionReply.model_validate(json.loads(raw)))
+                    except (ValidationError, ValueError, TypeError) as exc:  # a bad reply must not block
+                        logger.error("suggestion reply %s unreadable, skipped: %s", entry_id, exc)
+                self.client.xack(self.stream, self.group, entry_id)
+        return applied
+
+
+def publish_reply(client: redis.Redis, reply: SuggestionReply,
+                  stream: str = "civicwatch:workorder-status") -> str:
+    """What a department's system does (tests, examples/consumer.py)."""
+    entry = client.xadd(stream, {"type": "suggestion", "event": reply.model_dump_json()})
+    return entry.decode() if isinstance(entry, bytes) else entry
+
+
+class SuggestionLoop:
+    """One round of both directions, for a process that relays (`civicwatch review`, `suggestions relay`)."""
+
+    def __init__(self, db: Database[Any], client: redis.Redis, *, workorder_stream: str = "civicwatch:workorders",
+                 status_stream: str = "civicwatch:workorder-status") -> None:
+        store = SuggestionStore(db)
+        self.relay = SuggestionRelay(store, client, workorder_stream)
+        self.replies = SuggestionReplies(store, client, stream=status_stream)
+
+    def step(self) -> tuple[int, int]:
+        """(suggestions sent, replies applied) this round."""
+        return self.relay.relay_once(), self.replies.apply_pending()

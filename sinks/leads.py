@@ -32,10 +32,17 @@ from civicwatch.models import (
     DECISIONS, Decision, HistoryEntry, Lead, LeadState, Outbox, Post, StatusEvent, WorkOrder,
 )
 from sinks.mongo import Store, lead_from_doc, lead_to_doc, to_shanghai
+from sinks.queue import CHANGES_ID, QueueIndex, QueuePage, rank_of
 
 logger = logging.getLogger(__name__)
 
 _OPEN = [s.value for s in OPEN_STATES]
+# What a queue row shows: the history and the outbox stay on the server.
+_QUEUE_FIELDS = {"history": 0, "outbox": 0, "applied_events": 0}
+# The queue rank (sinks.queue.rank_of) computed by the server, for leads stored before ranks.
+_RANK_EXPRESSION = {"$concat": [
+    "$state", "|", {"$cond": [{"$eq": ["$decision.urgency", "urgent"]}, "0", "1"]}, "|",
+    {"$dateToString": {"date": "$deadline", "format": "%Y%m%d%H%M%S%L", "timezone": "UTC"}}, "|", "$_id"]}
 
 
 class LeadService:
@@ -45,6 +52,7 @@ class LeadService:
         self.catalogue = catalogue
         self.now = now
         self._leads = store.leads
+        self.queue_index = QueueIndex(store.leads, store.db["lead_counts"])
 
     # --- reading -----------------------------------------------------------------------
 
@@ -67,18 +75,77 @@ class LeadService:
                                             {"sources.key": decision.dup_of}]}, {"_id": 1})
         return doc["_id"] if doc else None
 
+    def queue(self, *, states: list[str] | None = None, urgency: str | None = None,
+              category: str | None = None, district: str | None = None, platform: str | None = None,
+              offset: int = 0, limit: int = 50, now: datetime | None = None) -> QueuePage:
+        """One page of the review queue: urgent leads first whatever the backlog, then the least
+        time left; with the true total, the urgent and the overdue counts of what it was cut from.
+
+        Unfiltered (by state and urgency only) it reads the counting tree (sinks.queue), so its
+        cost does not grow with the backlog; a category, district or platform filter reads that
+        filter's leads through its (state, field) index and counts them.
+        """
+        states = states or _OPEN
+        urgencies = {"urgent": "0", "general": "1"}.get(urgency or "", "01")
+        now = now or self.now()
+        offset, limit = max(0, offset), max(1, limit)
+        if not (category or district or platform):
+            q, memo = self.queue_index, {}
+            docs = q.page(states, offset, limit, urgencies, memo, projection=_QUEUE_FIELDS)
+            return QueuePage(leads=[lead_from_doc(d) for d in docs], total=q.total(states, urgencies, memo),
+                             offset=offset, limit=limit,
+                             urgent=q.total(states, "0", memo) if "0" in urgencies else 0,
+                             overdue=q.count_before(states, now, urgencies, memo))
+        docs = self._filtered(states, category=category, district=district, platform=platform)
+        docs = [d for d in docs if _urgency_digit(d) in urgencies]
+        docs.sort(key=lambda d: _rank(d).split("|", 1)[1])
+        leads = [lead_from_doc(d) for d in docs[offset:offset + limit]]
+        return QueuePage(leads=leads, total=len(docs), offset=offset, limit=limit, counted=False,
+                         urgent=sum(1 for d in docs if _urgency_digit(d) == "0"),
+                         overdue=sum(1 for d in docs if to_shanghai(d["deadline"]) < now))
+
+    def _filtered(self, states: list[str], **filters: str | None) -> list[dict[str, Any]]:
+        """Open leads matching the filters: one (state, field) index per state, the rest checked here."""
+        fields = {"category": "decision.category", "district": "decision.district",
+                  "platform": "sources.platform"}
+        wanted = {fields[k]: v for k, v in filters.items() if v}
+        first, value = next(iter(wanted.items()))
+        docs: list[dict[str, Any]] = []
+        for state in states:
+            docs.extend(self._leads.find({"state": state, first: value}, _QUEUE_FIELDS))
+
+        def get(doc: dict[str, Any], path: str) -> Any:
+            if path == "sources.platform":
+                return [s.get("platform") for s in doc.get("sources", [])]
+            return doc.get("decision", {}).get(path.split(".", 1)[1])
+
+        def matches(doc: dict[str, Any]) -> bool:
+            for path, want in wanted.items():
+                got = get(doc, path)
+                if (want not in got) if isinstance(got, list) else got != want:
+                    return False
+            return True
+
+        return [d for d in docs if matches(d)]
+
     def pending(self, *, category: str | None = None, district: str | None = None,
                 platform: str | None = None, state: str | None = None, limit: int = 200) -> list[Lead]:
-        """Leads awaiting review, most urgent first: deadline ascending (urgent SLAs are shorter)."""
-        query: dict[str, Any] = {"state": state if state else {"$in": _OPEN}}
-        if category:
-            query["decision.category"] = category
-        if district:
-            query["decision.district"] = district
-        if platform:
-            query["sources.platform"] = platform
-        cursor = self._leads.find(query).sort("deadline", 1).limit(limit)
-        return [lead_from_doc(d) for d in cursor]
+        """The first `limit` leads of the queue (see queue())."""
+        return self.queue(states=[state] if state else None, category=category, district=district,
+                          platform=platform, limit=limit).leads
+
+    def rebuild_queue(self) -> int:
+        """Give every lead its queue rank and recount the queue's tree (at console start-up).
+
+        Ranks are written for leads stored before ranks existed; the counts are rebuilt when
+        there are none yet or ranks were added. Returns how many leads got a rank now.
+        """
+        added = self._leads.update_many({"queue_rank": {"$exists": False}},
+                                        [{"$set": {"queue_rank": _RANK_EXPRESSION}}]).modified_count
+        if added or self.store.db["lead_counts"].find_one({"_id": {"$ne": CHANGES_ID}}) is None:
+            ranks = (d.get("queue_rank") for d in self._leads.find({}, {"queue_rank": 1}))
+            self.queue_index.rebuild(r for r in ranks if r)
+        return added
 
     def overdue(self, now: datetime | None = None) -> list[Lead]:
         """Open leads past their dispatch deadline."""
@@ -147,12 +214,16 @@ class LeadService:
             self._leads.update_one(
                 {"_id": incident, "sources.key": {"$ne": post.key}},
                 {"$push": {"sources": source_of(post).model_dump(mode="python")}, "$inc": {"version": 1}})
+            self.queue_index.touch()
             return self.get(incident), False
         lead = discovered_lead(post, decision, now=now, sla_minutes=self.catalogue.sla_minutes)
+        doc = lead_to_doc(lead)
+        doc["queue_rank"] = _rank(doc)
         try:
-            self._leads.insert_one(lead_to_doc(lead))
+            self._leads.insert_one(doc)
         except DuplicateKeyError:  # a concurrent writer stored it first
             return self.get(own_id), False
+        self.queue_index.shift(None, doc["queue_rank"])
         return lead, True
 
     # --- writing: reviewers (console and JSON API) ---------------------------------------
@@ -200,6 +271,7 @@ class LeadService:
         self._leads.update_one({"_id": into_id}, {
             "$push": {"sources": {"$each": extra}, "history": note.model_dump(mode="python")},
             "$inc": {"version": 1}})
+        self.queue_index.touch()
         return merged
 
     def reopen(self, lead_id: str, *, actor: str, expected_version: int, reason: str | None = None) -> Lead:
@@ -246,12 +318,22 @@ class LeadService:
 
     def _write(self, lead: Lead, entry: HistoryEntry, guard: dict[str, Any], *,
                set_fields: dict[str, Any] | None = None, push: dict[str, Any] | None = None) -> bool:
-        """Move `lead` to `entry.to_state` if `guard` still holds; False when it no longer does."""
+        """Move `lead` to `entry.to_state` if `guard` still holds; False when it no longer does.
+
+        The queue rank moves with the state (and with a corrected urgency or deadline), and the
+        queue's counts follow once the update has matched.
+        """
+        set_fields = set_fields or {}
+        old_rank = rank_of(lead.state.value, lead.decision.urgency, lead.deadline, lead.id)
+        urgency = set_fields["decision"]["urgency"] if "decision" in set_fields else lead.decision.urgency
+        new_rank = rank_of(entry.to_state.value, urgency, set_fields.get("deadline", lead.deadline), lead.id)
         result = self._leads.update_one(
             {"_id": lead.id, **guard},
-            {"$set": {"state": entry.to_state.value, **(set_fields or {})},
+            {"$set": {"state": entry.to_state.value, "queue_rank": new_rank, **set_fields},
              "$inc": {"version": 1},
              "$push": {"history": entry.model_dump(mode="python"), **(push or {})}})
+        if result.matched_count == 1:
+            self.queue_index.shift(old_rank, new_rank)
         return result.matched_count == 1
 
     def _review_step(self, lead: Lead, to_state: LeadState, *, actor: str, action: str,
@@ -276,3 +358,12 @@ class LeadService:
         if lead.version != expected_version:
             raise StaleLeadError(lead_id, expected_version)
         return lead
+
+
+def _rank(doc: dict[str, Any]) -> str:
+    """The queue rank of a stored lead document (sinks.queue.rank_of)."""
+    return rank_of(doc["state"], (doc.get("decision") or {}).get("urgency"), doc["deadline"], doc["_id"])
+
+
+def _urgency_digit(doc: dict[str, Any]) -> str:
+    return "0" if (doc.get("decision") or {}).get("urgency") == "urgent" else "1"

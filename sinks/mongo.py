@@ -5,6 +5,7 @@ Collections (database CIVICWATCH_MONGO_DB, default `civicwatch`):
 - leads:       _id = lead:platform:post_id of the incident's first post (civicwatch.models.Lead);
                written only by sinks.leads.LeadService, read here too
 - crawl_state: _id = platform:keyword; the watermark (newest published_at processed)
+- lead_counts: the review queue's counting tree (sinks/queue.py), kept by LeadService
 Indexes are created by ensure_indexes() at start-up.
 """
 
@@ -81,6 +82,11 @@ class Store:
         self.leads.create_index("discovered_at")
         self.leads.create_index("work_order_id")
         self.leads.create_index("outbox.state")
+        # The queue (sinks/queue.py): its rank range, its counting tree, and one index per filter.
+        self.leads.create_index("queue_rank")
+        self.db["lead_counts"].create_index("parent")
+        for path in ("decision.category", "decision.district", "sources.platform"):
+            self.leads.create_index([("state", 1), (path, 1)])
 
     def ping(self) -> None:
         """Raises when the server does not answer (the console's health check)."""

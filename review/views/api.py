@@ -73,13 +73,19 @@ def health(request: Request) -> JSONResponse:
 
 @router.get("/api/leads")
 def list_leads(request: Request, state: str | None = None, category: str | None = None,
-               district: str | None = None, platform: str | None = None, limit: int = 200,
-               user: User = Depends(api_user)) -> JSONResponse:
+               district: str | None = None, platform: str | None = None, urgency: str | None = None,
+               limit: int = 200, offset: int = 0, user: User = Depends(api_user)) -> JSONResponse:
+    """The queue's order (urgent first, then least time left), with the true total for paging."""
     if state is not None and state not in {s.value for s in LeadState}:
         raise InvalidInputError(f"unknown state {state!r}", field="state")
-    leads = request.app.state.leads.pending(state=state, category=category, district=district,
-                                            platform=platform, limit=max(1, min(limit, 1000)))
-    return JSONResponse({"leads": [lead_json(lead) for lead in leads]})
+    if urgency is not None and urgency not in ("urgent", "general"):
+        raise InvalidInputError(f"unknown urgency {urgency!r}", field="urgency")
+    page = request.app.state.leads.queue(states=[state] if state else None, urgency=urgency, category=category,
+                                         district=district, platform=platform, offset=max(0, offset),
+                                         limit=max(1, min(limit, 1000)))
+    return JSONResponse({"leads": [lead_json(lead) for lead in page.leads], "total": page.total,
+                         "offset": page.offset, "limit": page.limit, "urgent": page.urgent,
+                         "overdue": page.overdue})
 
 
 @router.get("/api/leads/{lead_id}")

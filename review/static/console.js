@@ -35,24 +35,35 @@
 
   // --- queue page ------------------------------------------------------------
   function setupQueue() {
-    var rows = Array.prototype.slice.call(document.querySelectorAll("tr.lead-row"));
-    var current = rows.length ? 0 : -1;
+    var live = document.getElementById("queue-live");
+    var rows = [];
+    var current = -1;
     function select(i) {
-      if (!rows.length) return;
+      if (!rows.length) { current = -1; return; }
       current = Math.max(0, Math.min(rows.length - 1, i));
       rows.forEach(function (r, j) { r.classList.toggle("selected", j === current); });
       rows[current].scrollIntoView({block: "nearest"});
     }
+    function bindRows() {
+      var selectedId = current >= 0 && rows[current] ? rows[current].dataset.leadId : null;
+      rows = Array.prototype.slice.call(document.querySelectorAll("tr.lead-row"));
+      rows.forEach(function (row, i) {
+        row.addEventListener("click", function (ev) {
+          if (ev.target.closest("a")) return;
+          select(i); open();
+        });
+      });
+      var keep = rows.findIndex(function (r) { return r.dataset.leadId === selectedId; });
+      select(keep >= 0 ? keep : 0);
+    }
     function open(hash) {
       if (current >= 0) window.location.href = rows[current].dataset.href + (hash || "");
     }
-    rows.forEach(function (row, i) {
-      row.addEventListener("click", function (ev) {
-        if (ev.target.closest("a")) return;
-        select(i); open();
-      });
-    });
-    select(0);
+    function follow(id) {
+      var a = document.getElementById(id);
+      if (a) window.location.href = a.href;
+    }
+    bindRows();
     document.addEventListener("keydown", function (ev) {
       if (typing(ev) || ev.ctrlKey || ev.metaKey || ev.altKey) return;
       switch (ev.key) {
@@ -61,12 +72,69 @@
         case "Enter": open(); break;
         case "v": open("#verify"); break;
         case "r": open("#reject"); break;
+        case "n": follow("next-page"); break;
+        case "p": follow("prev-page"); break;
         case "/": var f = document.querySelector(".filters select"); if (f) f.focus(); break;
         case "?": toggleHelp(); break;
         default: return;
       }
       ev.preventDefault();
     });
+    if (live) setupLive(live, bindRows);
+  }
+
+  // The live queue: poll with the last ETag; a 304 costs the server one small read. A change
+  // replaces the queue part with HTML the server rendered through its autoescaping templates.
+  function setupLive(live, rebind) {
+    var etag = live.dataset.etag;
+    var every = parseInt(live.dataset.pollMs, 10) || 5000;
+    var status = document.getElementById("live-status");
+    var sound = document.getElementById("sound-toggle");
+    var seenUrgent = {};
+    document.querySelectorAll("tr.lead-row[data-urgent='1']").forEach(function (r) { seenUrgent[r.dataset.leadId] = 1; });
+    if (sound) {
+      sound.checked = window.localStorage.getItem("civicwatch.sound") === "on";  // off unless chosen
+      sound.addEventListener("change", function () {
+        window.localStorage.setItem("civicwatch.sound", sound.checked ? "on" : "off");
+      });
+    }
+    function beep() {
+      try {
+        var Ctx = window.AudioContext || window.webkitAudioContext;
+        var ctx = new Ctx(), osc = ctx.createOscillator(), gain = ctx.createGain();
+        osc.frequency.value = 880; gain.gain.value = 0.15;
+        osc.connect(gain); gain.connect(ctx.destination);
+        osc.start(); osc.stop(ctx.currentTime + 0.35);
+      } catch (e) { /* no audio device: the title still shows the count */ }
+    }
+    function poll() {
+      fetch(live.dataset.liveUrl, {headers: {"If-None-Match": etag, "Accept": "application/json"},
+                                   cache: "no-store", credentials: "same-origin"})
+        .then(function (res) {
+          if (res.redirected) { window.location.reload(); return null; }  // signed out meanwhile
+          if (res.status === 304) return null;
+          if (!res.ok) throw new Error(res.status);
+          etag = res.headers.get("ETag") || etag;
+          return res.json();
+        })
+        .then(function (data) {
+          if (status) { status.textContent = "自动刷新中 · " + new Date().toLocaleTimeString("zh-CN", {hour12: false}); status.classList.remove("stale"); }
+          if (!data) return;
+          var doc = new DOMParser().parseFromString(data.html, "text/html");
+          live.replaceChildren.apply(live, Array.prototype.slice.call(doc.body.childNodes));
+          document.title = data.title + " · civicwatch 未诉先办";
+          var fresh = data.urgent_ids.filter(function (id) { return !seenUrgent[id]; });
+          data.urgent_ids.forEach(function (id) { seenUrgent[id] = 1; });
+          if (fresh.length && sound && sound.checked) beep();
+          rebind();
+          tickSla();
+        })
+        .catch(function () {
+          if (status) { status.textContent = "连接中断，稍后重试"; status.classList.add("stale"); }
+        })
+        .finally(function () { window.setTimeout(poll, every); });
+    }
+    window.setTimeout(poll, every);
   }
 
   // --- lead page -------------------------------------------------------------

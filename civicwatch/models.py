@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 Urgency = Literal["urgent", "general"]
 
@@ -183,17 +183,27 @@ class WorkOrder(BaseModel):
 
 
 StatusKind = Literal["签收", "退单", "办结"]
+# The dispatch system may also say it in English; an event is stored with the Chinese word.
+STATUS_ALIASES: dict[str, str] = {"accepted": "签收", "returned": "退单", "resolved": "办结"}
+MAX_STATUS_ID_CHARS = 200
+MAX_STATUS_TEXT_CHARS = 2000
 
 
 class StatusEvent(BaseModel):
-    """One event on the status back-channel (contract 5)."""
+    """One event on the status back-channel (contract 5; docs/status-event.schema.json)."""
 
-    event_id: str
-    service_request_id: str
-    status: StatusKind
-    at: AwareDatetime
-    reason: str | None = None
-    operator: str | None = None
+    # Strings with a lone surrogate ("\ud800" in JSON) are refused by pydantic itself.
+    event_id: str = Field(min_length=1, max_length=MAX_STATUS_ID_CHARS,
+                          description="unique per event: an event id is applied once")
+    service_request_id: str = Field(min_length=1, max_length=MAX_STATUS_ID_CHARS,
+                                    description="the work order's id (WorkOrder.service_request_id)")
+    status: Annotated[Literal["签收", "退单", "办结", "accepted", "returned", "resolved"],
+                      AfterValidator(lambda s: STATUS_ALIASES.get(s, s))] = Field(
+        description="签收 (accepted), 退单 (returned, with a reason) or 办结 (resolved); "
+                    "the English words are accepted and stored as the Chinese ones")
+    at: AwareDatetime = Field(description="when it happened, with its UTC offset")
+    reason: str | None = Field(None, max_length=MAX_STATUS_TEXT_CHARS, description="why (for 退单)")
+    operator: str | None = Field(None, max_length=MAX_STATUS_ID_CHARS, description="who, at the dispatch system")
 
 
 class DecidedPost(BaseModel):
@@ -201,6 +211,14 @@ class DecidedPost(BaseModel):
 
     post: Post
     decision: Decision
+
+
+def status_event_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a status event (docs/status-event.schema.json)."""
+    schema = StatusEvent.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://civicwatch.example/schema/status-event.json"
+    return schema
 
 
 def work_order_json_schema() -> dict[str, Any]:

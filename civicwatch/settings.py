@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     workorder_stream: str = "civicwatch:workorders"
     status_stream: str = "civicwatch:workorder-status"
     dead_letter_stream: str = "civicwatch:workorders-dead"
+    status_dead_letter_stream: str = Field(
+        "civicwatch:workorder-status-dead", description="status events that cannot be applied, with why")
     max_deliveries: int = Field(5, ge=1, description="deliveries before an entry goes to dead letters")
     seen_ttl_days: int = Field(30, ge=1, description="how long a post id stays in the Redis seen-set")
     scale_out: bool = Field(

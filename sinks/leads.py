@@ -17,7 +17,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pymongo.errors import DuplicateKeyError
 
@@ -37,6 +37,7 @@ from sinks.queue import CHANGES_ID, QueueIndex, QueuePage, rank_of
 logger = logging.getLogger(__name__)
 
 _OPEN = [s.value for s in OPEN_STATES]
+StatusOutcome = Literal["applied", "duplicate", "unknown_work_order", "not_allowed"]
 # What a queue row shows: the history and the outbox stay on the server.
 _QUEUE_FIELDS = {"history": 0, "outbox": 0, "applied_events": 0}
 # The queue rank (sinks.queue.rank_of) computed by the server, for leads stored before ranks.
@@ -295,24 +296,30 @@ class LeadService:
         return result.modified_count == 1
 
     def apply_status(self, event: StatusEvent) -> bool:
-        """Apply one status event to its lead, once per event id; False when already applied,
-        for an unknown work order, or out of order for the lead's state."""
+        """Apply one status event to its lead, once per event id; False when it changed nothing."""
+        return self.apply_status_event(event) == "applied"
+
+    def apply_status_event(self, event: StatusEvent) -> StatusOutcome:
+        """Apply one status event and say what became of it: `applied`; `duplicate` (this event
+        id was applied before: at-least-once delivery); `unknown_work_order`; `not_allowed` (out
+        of order for the lead's state, e.g. 签收 after 办结)."""
         lead = self.by_work_order(event.service_request_id)
         if lead is None:
             logger.warning("status %s for unknown work order %s", event.event_id, event.service_request_id)
-            return False
+            return "unknown_work_order"
         if event.event_id in lead.applied_events:
-            return False
+            return "duplicate"
         to_state = status_step(lead, event)
         if to_state is None:
             logger.warning("status %s (%s) ignored: lead %s is %s", event.event_id, event.status, lead.id,
                            lead.state.value)
-            return False
+            return "not_allowed"
         entry = history_entry(lead, to_state, at=event.at, actor=event.operator or "dispatch",
                               action=event.status, reason=event.reason)
         fields = {"return_reason": event.reason or NO_RETURN_REASON} if to_state == LeadState.RETURNED else {}
-        return self._write(lead, entry, {"state": lead.state.value, "applied_events": {"$ne": event.event_id}},
-                           set_fields=fields, push={"applied_events": event.event_id})
+        written = self._write(lead, entry, {"state": lead.state.value, "applied_events": {"$ne": event.event_id}},
+                              set_fields=fields, push={"applied_events": event.event_id})
+        return "applied" if written else "duplicate"  # a concurrent applier wrote it first
 
     # --- the one update ----------------------------------------------------------------
 

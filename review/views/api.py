@@ -21,7 +21,9 @@ from civicwatch.models import Lead, LeadState
 from sinks.users import User
 
 router = APIRouter()
-SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "workorder.schema.json"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCHEMA = DOCS / "workorder.schema.json"
+STATUS_SCHEMA = DOCS / "status-event.schema.json"
 
 
 def api_user(request: Request) -> User:
@@ -117,3 +119,9 @@ def merge(request: Request, lead_id: str, body: MergeBody, user: User = Depends(
 @router.get("/schema/workorder.json")
 def workorder_schema() -> Response:
     return Response(SCHEMA.read_text(encoding="utf-8"), media_type="application/schema+json")
+
+
+@router.get("/schema/status-event.json")
+def status_event_schema() -> Response:
+    """What the dispatch system may put on the status back-channel (contract 5)."""
+    return Response(STATUS_SCHEMA.read_text(encoding="utf-8"), media_type="application/schema+json")

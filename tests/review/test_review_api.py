@@ -76,3 +76,9 @@ def test_dashboard_counts_todays_leads(store: Any, users: Any, console_config: A
     assert "罗湖区" not in by_district
     overdue = page.split('id="overdue-leads"')[1].split("</table>")[0]
     assert "交通运输局</th><td>1</td>" in overdue
+
+
+def test_console_serves_the_status_event_schema(client: Any) -> None:
+    r = client.get("/schema/status-event.json")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/schema+json")
+    assert "accepted" in r.json()["properties"]["status"]["enum"]

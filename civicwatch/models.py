@@ -127,6 +127,7 @@ class Outbox(BaseModel):
     """
 
     state: Literal["pending", "delivered"] = "pending"
+    kind: Literal["workorder", "withdrawn"] = "workorder"  # a withdrawal is relayed like an order
     dispatch_no: int = 1
     created_at: AwareDatetime
     document: dict[str, Any]
@@ -150,6 +151,7 @@ class Lead(BaseModel):
     return_reason: str | None = None
     outbox: Outbox | None = None
     applied_events: list[str] = Field(default_factory=list)  # status event ids, each applied once
+    co_departments: list[str] = Field(default_factory=list)  # 协办 departments of its work order
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -175,10 +177,26 @@ class WorkOrder(BaseModel):
     urgency: Urgency
     district: str | None = None
     street: str | None = None
+    co_departments: list[str] = Field(
+        default_factory=list, description="departments that co-handle the order (协办), by code")
+    co_agencies: list[str] = Field(default_factory=list, description="their names, in the same order")
     sources: list[str] = Field(default_factory=list)
     duplicates: list[str] = Field(default_factory=list)
     verified_by: str
     verified_at: AwareDatetime
+    schema_version: str = WORK_ORDER_SCHEMA_VERSION
+
+
+class Withdrawal(BaseModel):
+    """The message on the work-order stream (entry field `type` = withdrawn) that takes back a
+    work order dispatched minutes ago; consumers drop the order with this id."""
+
+    service_request_id: str
+    lead_id: str
+    status: Literal["withdrawn"] = "withdrawn"
+    withdrawn_by: str
+    withdrawn_at: AwareDatetime
+    reason: str | None = None
     schema_version: str = WORK_ORDER_SCHEMA_VERSION
 
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     time_scale: float = Field(
         1.0, ge=0, description="multiplies polling intervals and download delays (0 = no waiting; demo/tests)")
     log_level: str = "INFO"
+    withdraw_window_s: float = Field(
+        600.0, ge=0, description="how long after dispatch a verifier may withdraw a work order (before 签收)")
     review_secret: str | None = Field(None, description="session-signing key for the console")
     api_token: str | None = Field(None, description="bearer token for the JSON API")
 

@@ -25,11 +25,12 @@ from civicwatch.clock import now_shanghai
 from civicwatch.config import Catalogue
 from civicwatch.exceptions import InvalidInputError, LeadNotFound, StaleLeadError, TransitionError
 from civicwatch.lifecycle import (
-    NO_RETURN_REASON, OPEN_STATES, build_work_order, can_transition, corrected_decision, discovered_lead,
-    dispatch_number, history_entry, lead_id_for, source_of, status_step, work_order_overdue,
+    NO_RETURN_REASON, OPEN_STATES, build_work_order, can_transition, corrected_decision, deadline_for,
+    discovered_lead, dispatch_number, history_entry, lead_id_for, source_of, status_step, withdrawable,
+    work_order_overdue,
 )
 from civicwatch.models import (
-    DECISIONS, Decision, HistoryEntry, Lead, LeadState, Outbox, Post, StatusEvent, WorkOrder,
+    DECISIONS, Decision, HistoryEntry, Lead, LeadState, Outbox, Post, StatusEvent, Withdrawal, WorkOrder,
 )
 from sinks.mongo import Store, lead_from_doc, lead_to_doc, to_shanghai
 from sinks.queue import CHANGES_ID, QueueIndex, QueuePage, rank_of
@@ -231,22 +232,75 @@ class LeadService:
 
     def verify_and_dispatch(self, lead_id: str, *, actor: str, expected_version: int,
                             corrections: dict[str, Any] | None = None) -> WorkOrder:
-        """Verify (with corrections) and dispatch in one write: state, decision, history and outbox."""
-        corrections = {k: v for k, v in (corrections or {}).items() if v not in (None, "")}
+        """Verify (with corrections) and dispatch in one write: state, decision, deadline, history
+        and outbox. `corrections` may name co-handling departments (`co_departments`, codes)."""
+        corrections = {k: v for k, v in (corrections or {}).items() if v not in (None, "", [])}
+        co = list(corrections.pop("co_departments", []))
         lead = self._current(lead_id, expected_version)
         self._check(lead, LeadState.DISPATCHED)
         decision = corrected_decision(lead.decision, corrections, self.catalogue)
         now = self.now()
         order = build_work_order(lead, decision, self.catalogue, actor=actor, at=now,
-                                 description=corrections.get("description"))
+                                 description=corrections.get("description"), co_departments=co)
         outbox = Outbox(dispatch_no=dispatch_number(lead), created_at=now, document=order.model_dump(mode="json"))
+        details = {k: v for k, v in corrections.items() if k != "description"}
+        if co:
+            details["co_departments"] = co
+        fields = self._deadline_fields(lead, decision, details)
         self._review_step(lead, LeadState.DISPATCHED, at=now, actor=actor, action="verify_and_dispatch",
                           expected_version=expected_version, reason=corrections.get("reason"),
-                          set_fields={"decision": DECISIONS.dump_python(decision),
+                          set_fields={"decision": DECISIONS.dump_python(decision), **fields,
                                       "work_order_id": order.service_request_id, "return_reason": None,
+                                      "co_departments": order.co_departments,
                                       "outbox": outbox.model_dump(mode="python")},
-                          details={k: v for k, v in corrections.items() if k != "description"})
+                          details=details)
         return order
+
+    def correct(self, lead_id: str, *, actor: str, expected_version: int, corrections: dict[str, Any]) -> Lead:
+        """Save a verifier's corrections without dispatching (the lead stays where it is in the
+        lifecycle; a new urgency moves its deadline and its place in the queue)."""
+        corrections = {k: v for k, v in corrections.items() if v not in (None, "") and k != "description"}
+        if not corrections:
+            raise InvalidInputError("nothing to correct", field="corrections")
+        lead = self._current(lead_id, expected_version)
+        if lead.state not in OPEN_STATES:
+            raise TransitionError(lead.id, lead.state.value, lead.state.value)
+        decision = corrected_decision(lead.decision, corrections, self.catalogue)
+        details = dict(corrections)
+        fields = self._deadline_fields(lead, decision, details)
+        entry = history_entry(lead, lead.state, at=self.now(), actor=actor, action="correct", details=details)
+        if not self._write(lead, entry, {"version": expected_version},
+                           set_fields={"decision": DECISIONS.dump_python(decision), **fields}):
+            raise StaleLeadError(lead.id, expected_version)
+        return self.get(lead.id)
+
+    def withdraw(self, lead_id: str, *, actor: str, expected_version: int, window_s: float,
+                 reason: str | None = None) -> Lead:
+        """Take back a work order dispatched less than `window_s` ago and not yet 签收: the lead
+        returns to review and a `withdrawn` message follows the order on the stream."""
+        lead = self._current(lead_id, expected_version)
+        self._check(lead, LeadState.PENDING_REVIEW)
+        now = self.now()
+        if not withdrawable(lead, now, window_s):
+            raise InvalidInputError(f"a work order can be withdrawn within {window_s / 60:g} minutes of "
+                                    "dispatch and before 签收", field="withdraw")
+        assert lead.outbox is not None and lead.work_order_id is not None  # withdrawable() checked
+        message = Withdrawal(service_request_id=lead.work_order_id, lead_id=lead.id, withdrawn_by=actor,
+                             withdrawn_at=now, reason=reason)
+        outbox = Outbox(kind="withdrawn", dispatch_no=lead.outbox.dispatch_no, created_at=now,
+                        document=message.model_dump(mode="json"))
+        return self._review_step(lead, LeadState.PENDING_REVIEW, at=now, actor=actor, action="withdraw",
+                                 expected_version=expected_version, reason=reason,
+                                 set_fields={"outbox": outbox.model_dump(mode="python")})
+
+    def _deadline_fields(self, lead: Lead, decision: Decision, details: dict[str, Any]) -> dict[str, Any]:
+        """A new urgency gives a new dispatch deadline (from discovery, as always); the history
+        entry's details record the change."""
+        if decision.urgency == lead.decision.urgency:
+            return {}
+        deadline = deadline_for(lead.discovered_at, decision.urgency, self.catalogue.sla_minutes)
+        details["deadline"] = f"{lead.deadline.isoformat()} → {deadline.isoformat()}"
+        return {"deadline": deadline}
 
     def reject(self, lead_id: str, *, actor: str, reason: str, expected_version: int) -> Lead:
         if not reason or not reason.strip():
@@ -260,7 +314,7 @@ class LeadService:
         if lead_id == into_id:
             raise InvalidInputError("a lead cannot be merged into itself", field="into")
         lead = self._current(lead_id, expected_version)
-        target = self.get(into_id)
+        target = self.get(into_id)  # LeadNotFound names the target; nothing has changed yet
         merged = self._review_step(lead, LeadState.MERGED, actor=actor, action="merge",
                                    expected_version=expected_version, reason=f"并入 {into_id}",
                                    set_fields={"merged_into": into_id})
@@ -283,14 +337,17 @@ class LeadService:
 
     # --- writing: the dispatch system's side -------------------------------------------
 
-    def mark_delivered(self, lead_id: str, dispatch_no: int, entry_id: str | None) -> bool:
+    def mark_delivered(self, lead_id: str, dispatch_no: int, entry_id: str | None,
+                       kind: str = "workorder") -> bool:
         """Record that dispatch `dispatch_no` of the lead reached the stream (entry id, when added now).
 
         Not a lifecycle step, so neither history nor version change: a reviewer's open page
         stays current.
         """
+        # The kind too: a withdrawal replaces its order in the outbox with the same dispatch_no.
+        kind_guard = "withdrawn" if kind == "withdrawn" else {"$ne": "withdrawn"}
         result = self._leads.update_one(
-            {"_id": lead_id, "outbox.state": "pending", "outbox.dispatch_no": dispatch_no},
+            {"_id": lead_id, "outbox.state": "pending", "outbox.dispatch_no": dispatch_no, "outbox.kind": kind_guard},
             {"$set": {"outbox.state": "delivered", "outbox.delivered_at": self.now(),
                       "outbox.entry_id": entry_id}})
         return result.modified_count == 1

@@ -104,6 +104,12 @@ class Store:
             "tokens": search_tokens(title_masked, text_masked),
         }}, upsert=True)
 
+    def posts_by_key(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored (masked) posts by `platform:post_id`, datetimes in Asia/Shanghai."""
+        if not keys:
+            return {}
+        return {d["_id"]: to_shanghai(d) for d in self.posts.find({"_id": {"$in": keys}}, {"tokens": 0})}
+
     # --- reading leads (sinks.leads.LeadService writes them) ----------------------------
 
     def lead(self, lead_id: str) -> Lead:

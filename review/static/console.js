@@ -70,8 +70,8 @@
         case "j": select(current + 1); break;
         case "k": select(current - 1); break;
         case "Enter": open(); break;
-        case "v": open("#verify"); break;
-        case "r": open("#reject"); break;
+        case "v": open("&focus=verify#verify"); break;
+        case "r": open("&focus=reject#reject"); break;
         case "n": follow("next-page"); break;
         case "p": follow("prev-page"); break;
         case "/": var f = document.querySelector(".filters select"); if (f) f.focus(); break;
@@ -171,21 +171,88 @@
       filterStreets();
     }
     function focus(id) { var el = document.getElementById(id); if (el) { el.focus(); return el; } return null; }
-    if (location.hash === "#verify") focus("verify-button");
-    if (location.hash === "#reject") focus("reject-reason");
+    var confirm = document.getElementById("verify-confirm");
+    function armVerify() {
+      // `v` only selects the button and asks; Enter (the focused button's own action) dispatches.
+      var b = focus("verify-button");
+      if (b && confirm) confirm.hidden = false;
+    }
+    var verifyButton = document.getElementById("verify-button");
+    if (verifyButton && confirm) verifyButton.addEventListener("blur", function () { confirm.hidden = true; });
+    function focusFromUrl() {
+      if (location.hash === "#verify") armVerify();
+      if (location.hash === "#reject") focus("reject-reason");
+    }
+    focusFromUrl();
+    // Chromium drops a focus set while it still scrolls to the #fragment of a page opened from a
+    // key press; ask again once the page has loaded, unless the reviewer moved on.
+    window.addEventListener("load", function () {
+      if (document.activeElement === document.body) focusFromUrl();
+    });
+    setupMergeSearch();
+    var backLink = document.getElementById("back-link");
+    var back = backLink ? backLink.getAttribute("href") : "/";
     document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && confirm && !confirm.hidden) { confirm.hidden = true; ev.target.blur(); return; }
       if (ev.key === "Escape" && typing(ev)) { ev.target.blur(); return; }
       if (typing(ev) || ev.ctrlKey || ev.metaKey || ev.altKey) return;
       switch (ev.key) {
-        case "v": var b = document.getElementById("verify-button"); if (b) b.click(); break;
+        case "v": armVerify(); break;
         case "r": focus("reject-reason"); break;
-        case "m": focus("into-id"); break;
+        case "m": focus("merge-q") || focus("into-id"); break;
         case "o": focus("reopen-reason"); break;
-        case "u": case "Escape": window.location.href = "/"; break;
+        case "w": focus("withdraw-button"); break;
+        case "u": case "Escape": window.location.href = back; break;
         case "?": toggleHelp(); break;
         default: return;
       }
       ev.preventDefault();
+    });
+  }
+
+  // The merge box: typing asks the console for similar open leads; each becomes a button that
+  // submits the merge into it. Suggestions are built with textContent, never as HTML.
+  function setupMergeSearch() {
+    var input = document.getElementById("merge-q");
+    var list = document.getElementById("suggestions");
+    var form = document.getElementById("merge-form");
+    if (!input || !list || !form) return;
+    var timer = null, asked = 0;
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") {  // Enter in the search box picks the first suggestion, if any
+        var first = list.querySelector("button.suggestion");
+        ev.preventDefault();
+        if (first) first.click();
+      }
+    });
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var mine = ++asked;
+        fetch(form.dataset.similarUrl + "?q=" + encodeURIComponent(input.value), {credentials: "same-origin"})
+          .then(function (res) { return res.ok ? res.json() : {leads: []}; })
+          .then(function (data) {
+            if (mine !== asked) return;  // a newer answer is on its way
+            list.replaceChildren();
+            data.leads.forEach(function (x) {
+              var li = document.createElement("li");
+              var b = document.createElement("button");
+              b.type = "submit"; b.name = "pick"; b.value = x.id; b.className = "suggestion";
+              b.dataset.leadId = x.id; b.textContent = "合并到此";
+              var what = document.createElement("span");
+              what.textContent = [x.item, x.place, x.state].filter(Boolean).join(" · ");
+              var text = document.createElement("small");
+              text.textContent = x.text;
+              li.append(b, " ", what, " ", text);
+              list.append(li);
+            });
+            if (!data.leads.length) {
+              var none = document.createElement("li");
+              none.className = "none"; none.textContent = "没有找到相似的待处理线索。";
+              list.append(none);
+            }
+          });
+      }, 200);
     });
   }
 

@@ -61,7 +61,7 @@ def test_urgent_leads_first_behind_a_large_overdue_backlog(tab: Any, store: Any,
     assert tab.inner_text("#lead-count") == "237" and tab.inner_text("#urgent-count") == "27"
     assert tab.inner_text("#overdue-count") == "210"
     assert tab.title().startswith("(27) 待核实队列")
-    tab.screenshot(path=str(SCREENSHOTS / "queue.png"))
+    tab.screenshot(path=str(SCREENSHOTS / "queue-urgent-first.png"))
     tab.keyboard.press("n")
     tab.wait_for_url("**/?page=2")
     assert tab.locator("tr.lead-row").first.get_attribute("data-urgent") == "0"
@@ -81,3 +81,74 @@ def test_the_queue_updates_itself_when_a_crawl_adds_an_urgent_lead(tab: Any, sto
     assert tab.locator("tr.lead-row").first.get_attribute("data-lead-id") == urgent.id
     assert tab.inner_text("#lead-count") == "2"
     tab.wait_for_function("document.title.startsWith('(1) ')")
+
+
+def test_keyboard_reject_from_the_queue_focuses_the_reason_and_keeps_the_filters(
+        tab: Any, store: Any, console_config: Any) -> None:
+    seed_lead(store, console_config, "kf1", "福田这边的井盖没了", item="DL02", urgency="urgent", district="福田区",
+              street=None)
+    ad = seed_lead(store, console_config, "kf2", "低价出售二手空调，福田自提", item="XF02", district="福田区", street=None)
+    seed_lead(store, console_config, "kn1", "南山停水", item="SD01", district="南山区")
+    sign_in(tab, "bob")
+    tab.goto("/?district=福田区&urgency=general")
+    assert tab.locator("tr.lead-row").count() == 1
+    tab.keyboard.press("r")
+    tab.wait_for_url("**/leads/**")
+    assert tab.evaluate("document.activeElement.id") == "reject-reason"
+    tab.keyboard.type("二手交易广告")
+    tab.screenshot(path=str(SCREENSHOTS / "lead-reject.png"))
+    tab.keyboard.press("Tab")
+    tab.keyboard.press("Enter")  # the reject button, reached by keyboard
+    tab.wait_for_url("**/?district=*")
+    assert "district=%E7%A6%8F%E7%94%B0%E5%8C%BA" in tab.url and "urgency=general" in tab.url
+    assert tab.input_value("select[name=district]") == "福田区"
+    assert "已驳回" in tab.inner_text(".flash")
+    assert store.db["leads"].find_one({"_id": ad.id})["state"] == "rejected"
+
+
+def test_keyboard_dispatch_asks_for_confirmation_first(tab: Any, store: Any, console_config: Any) -> None:
+    lead = seed_lead(store, console_config, "kv1", "科技园路口井盖不见了", item="DL02", urgency="urgent")
+    sign_in(tab, "alice")
+    tab.keyboard.press("v")  # from the queue: open the lead with the dispatch button focused
+    tab.wait_for_url("**/leads/**")
+    assert tab.evaluate("document.activeElement.id") == "verify-button"
+    assert tab.is_visible("#verify-confirm")
+    tab.keyboard.press("v")  # a second v does not dispatch
+    tab.wait_for_timeout(300)
+    assert store.db["leads"].find_one({"_id": lead.id})["state"] == "pending_review"
+    tab.keyboard.press("Escape")
+    assert not tab.is_visible("#verify-confirm")
+    tab.keyboard.press("v")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**/")
+    assert "已核实并派单" in tab.inner_text(".flash")
+    assert store.db["leads"].find_one({"_id": lead.id})["state"] == "dispatched"
+
+
+def test_merge_by_search_and_withdraw(tab: Any, store: Any, console_config: Any) -> None:
+    target = seed_lead(store, console_config, "ms1", "宝安西乡那个路灯坏了一个星期", item="CS05", district="宝安区",
+                       street="西乡街道")
+    dup = seed_lead(store, console_config, "ms2", "西乡路灯还是不亮", item="SD01", district="宝安区", street=None)
+    sign_in(tab, "alice")
+    tab.goto(f"/leads/{dup.id}")
+    tab.keyboard.press("m")
+    assert tab.evaluate("document.activeElement.id") == "merge-q"
+    tab.keyboard.type("路灯坏了")
+    tab.wait_for_selector(f'#suggestions button[data-lead-id="{target.id}"]')
+    tab.screenshot(path=str(SCREENSHOTS / "lead-merge.png"))
+    tab.keyboard.press("Enter")  # the first suggestion
+    tab.wait_for_url("**/")
+    assert store.db["leads"].find_one({"_id": dup.id})["merged_into"] == target.id
+
+    tab.goto(f"/leads/{target.id}")
+    tab.click("#verify-button")
+    tab.wait_for_url("**/")
+    tab.goto(f"/leads/{target.id}")
+    assert tab.is_visible("#withdraw-form")
+    tab.fill("#withdraw-reason", "事项选错")
+    tab.click("#withdraw-button")
+    tab.wait_for_selector("#verify-form")
+    assert "已撤回工单" in tab.inner_text(".flash")
+    doc = store.db["leads"].find_one({"_id": target.id})
+    assert doc["state"] == "pending_review" and doc["outbox"]["kind"] == "withdrawn"
+    tab.screenshot(path=str(SCREENSHOTS / "lead.png"), full_page=True)

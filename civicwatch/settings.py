@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     withdraw_window_s: float = Field(
         600.0, ge=0, description="how long after dispatch a verifier may withdraw a work order (before 签收)")
+    reject_reasons: list[str] = Field(
+        ["广告或营销", "不在深圳", "信息不足，无法核实", "重复线索", "非民生诉求", "已由其他渠道处理"],
+        description="preset rejection reasons offered in the console (a JSON list in the environment)")
     review_secret: str | None = Field(None, description="session-signing key for the console")
     api_token: str | None = Field(None, description="bearer token for the JSON API")
 

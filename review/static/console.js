@@ -256,7 +256,15 @@
     });
   }
 
+  function setupSearch() {
+    var all = document.getElementById("pick-all");
+    if (all) all.addEventListener("change", function () {
+      document.querySelectorAll("input.pick:not([disabled])").forEach(function (c) { c.checked = all.checked; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (document.body.classList.contains("search-page")) setupSearch();
     if (document.body.classList.contains("queue-page")) setupQueue();
     if (document.body.classList.contains("lead-page")) setupLead();
     tickSla();

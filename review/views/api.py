@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from civicwatch.exceptions import InvalidInputError, LoginRequired
 from civicwatch.models import Lead, LeadState
+from sinks.search import LeadSearch, SearchFilters
 from sinks.users import User
 
 router = APIRouter()
@@ -76,15 +77,23 @@ def health(request: Request) -> JSONResponse:
 @router.get("/api/leads")
 def list_leads(request: Request, state: str | None = None, category: str | None = None,
                district: str | None = None, platform: str | None = None, urgency: str | None = None,
-               limit: int = 200, offset: int = 0, user: User = Depends(api_user)) -> JSONResponse:
-    """The queue's order (urgent first, then least time left), with the true total for paging."""
+               q: str | None = None, limit: int = 200, offset: int = 0,
+               user: User = Depends(api_user)) -> JSONResponse:
+    """The queue's order (urgent first, then least time left), with the true total for paging;
+    with `q`, every stored lead whose posts contain its words (newest first, as the console's
+    search), in `state` when given."""
     if state is not None and state not in {s.value for s in LeadState}:
         raise InvalidInputError(f"unknown state {state!r}", field="state")
     if urgency is not None and urgency not in ("urgent", "general"):
         raise InvalidInputError(f"unknown urgency {urgency!r}", field="urgency")
+    limit, offset = max(1, min(limit, 1000)), max(0, offset)
+    if q and q.strip():
+        found = LeadSearch(request.app.state.store).leads(
+            SearchFilters(q=q[:200], states=[state] if state else None, urgency=urgency), limit=10_000)
+        return JSONResponse({"leads": [lead_json(lead) for lead in found[offset:offset + limit]],
+                             "total": len(found), "offset": offset, "limit": limit})
     page = request.app.state.leads.queue(states=[state] if state else None, urgency=urgency, category=category,
-                                         district=district, platform=platform, offset=max(0, offset),
-                                         limit=max(1, min(limit, 1000)))
+                                         district=district, platform=platform, offset=offset, limit=limit)
     return JSONResponse({"leads": [lead_json(lead) for lead in page.leads], "total": page.total,
                          "offset": page.offset, "limit": page.limit, "urgent": page.urgent,
                          "overdue": page.overdue})

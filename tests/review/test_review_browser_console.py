@@ -152,3 +152,24 @@ def test_merge_by_search_and_withdraw(tab: Any, store: Any, console_config: Any)
     doc = store.db["leads"].find_one({"_id": target.id})
     assert doc["state"] == "pending_review" and doc["outbox"]["kind"] == "withdrawn"
     tab.screenshot(path=str(SCREENSHOTS / "lead.png"), full_page=True)
+
+
+def test_search_and_export(tab: Any, store: Any, console_config: Any) -> None:
+    seed_lead(store, console_config, "se1", "福田梅林一村停水两天了", item="SD01", district="福田区", street="梅林街道")
+    seed_lead(store, console_config, "se2", "梅林这边又停水", item="SD01", district="福田区", street="梅林街道")
+    seed_lead(store, console_config, "se3", "南山路灯不亮", item="CS05")
+    sign_in(tab, "alice")
+    tab.click("text=搜索")
+    tab.fill("#search-q", "停水")
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("#results")
+    assert tab.inner_text("#search-total") == "2"
+    assert tab.locator("#results tbody tr").count() == 2
+    tab.screenshot(path=str(SCREENSHOTS / "search.png"))
+    with tab.expect_download() as caught:
+        tab.click("#export-csv")
+    text = open(caught.value.path(), encoding="utf-8-sig").read()
+    assert text.startswith("线索编号") and text.count("\n") == 3 and "梅林这边又停水" in text
+    with tab.expect_download() as caught:
+        tab.click("#export-xlsx")
+    assert caught.value.suggested_filename.endswith(".xlsx")

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test install install-dev chromium bench clean
+.PHONY: demo test test-fast lint install install-dev chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,16 @@ chromium:
 demo: install
 	$(BIN)/civicwatch demo
 
-test: install-dev chromium
+# Everything: lint, then every test (browser and end-to-end included).
+test: install-dev chromium lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The unit and integration layers only: no browser, no subprocess crawls, nothing slow.
+test-fast: install-dev
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not browser and not slow"
+
+lint: install-dev
+	$(BIN)/ruff check .
 
 bench: install-dev
 	for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

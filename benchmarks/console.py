@@ -30,13 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from civicwatch.config import get_settings, load_config  # noqa: E402
 from civicwatch.clock import now_shanghai  # noqa: E402
+from civicwatch.config import get_settings, load_config  # noqa: E402
 from civicwatch.lifecycle import deadline_for  # noqa: E402
 from civicwatch.models import Decision, HistoryEntry, Lead, LeadState, Source  # noqa: E402
 from review.app import create_app  # noqa: E402
-from sinks.queue import rank_of  # noqa: E402
 from review.render import PLATFORM_NAMES  # noqa: E402
+from sinks.queue import rank_of  # noqa: E402
 from sinks.users import UserStore  # noqa: E402
 
 PHRASES = ["小区停水一整天了", "路口井盖缺失很危险", "楼下烧烤油烟太大", "工地半夜还在施工",
@@ -170,7 +170,8 @@ def main() -> None:
     print(f"GET / (whole request, {args.runs} runs): {fig(page_ms)}; page {size_kb:.0f} KiB")
     print(f"  queue query alone (LeadService.queue, limit 50, with totals): {fig(query_ms)}")
     print(f"GET /?page=N (pages spread over all {pages}): {fig(deep_ms)}")
-    print(f"  so rendering + HTTP ≈ {statistics.median(page_ms) - statistics.median(query_ms):.1f} ms (median difference)")
+    rendering = statistics.median(page_ms) - statistics.median(query_ms)
+    print(f"  so rendering + HTTP ≈ {rendering:.1f} ms (median difference)")
     print(f"GET /?category=SD&district=南山区: {fig(filtered_ms)}")
     print(f"GET /leads/{{id}} (lead page, {args.runs} leads): {fig(lead_ms)}")
     print(f"lead service: {type(app.state.leads).__module__}.{type(app.state.leads).__name__}")

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import redis
 
-from civicwatch.config import Settings, load_config
-from crawlers.embedded import EmbeddedServers
 from civicwatch.clock import SHANGHAI
+from civicwatch.config import Settings, load_config
 from civicwatch.models import Decision, Post
+from crawlers.embedded import EmbeddedServers
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.stream import Relay

@@ -82,7 +82,7 @@ def throughput(sim: SimulatorServer, tmp: Path, spider: str, n: int) -> str:
     ours = time.perf_counter() - t0
     fetched = [(m.group(2), m.group(3).split(" ")[0]) for m in CRAWLED.finditer(run.stderr)]
     urls = [u for method, u in fetched if method == "GET"]
-    posts = sum(1 for _ in open(out, encoding="utf-8")) if out.exists() else 0
+    posts = len(out.read_text(encoding="utf-8").splitlines()) if out.exists() else 0
     line = (f"{spider:12s} {len(fetched) / ours:7.1f} pages/s {posts / ours:8.1f} posts/s "
             f"({len(fetched)} pages, {posts} posts)")
     if urls and len(urls) == len(fetched):  # POST platforms: no comparable bare replay

@@ -31,11 +31,12 @@ class Bare(scrapy.Spider):
     name = "bare"
     async def start(self):
         for n in range(1, pages + 1):
-            yield scrapy.Request(sys.argv[1] + "/api/container/getIndex?containerid=100103type%3D61%26q%3D深圳&page=" + str(n),
-                                 headers={"X-Civicwatch-Host": "m.weibo.cn"}, dont_filter=True)
+            yield scrapy.Request(sys.argv[1] + "/api/container/getIndex?containerid=100103type%3D61%26q%3D深圳"
+                                 "&page=" + str(n), headers={"X-Civicwatch-Host": "m.weibo.cn"}, dont_filter=True)
     def parse(self, response):
         self.crawler.stats.inc_value("bare/bytes", len(response.body))
-p = CrawlerProcess({"LOG_LEVEL": "ERROR", "CONCURRENT_REQUESTS": 1, "DOWNLOAD_DELAY": 0, "TELNETCONSOLE_ENABLED": False})
+p = CrawlerProcess({"LOG_LEVEL": "ERROR", "CONCURRENT_REQUESTS": 1, "DOWNLOAD_DELAY": 0,
+                    "TELNETCONSOLE_ENABLED": False})
 p.crawl(Bare); p.start()
 '''
 
@@ -44,7 +45,8 @@ def write_posts(path: Path, n: int) -> None:
     t0 = datetime(2026, 11, 20, tzinfo=SHANGHAI)
     with open(path, "w", encoding="utf-8") as f:
         for i in range(n):
-            text = f"深圳南山区第{i}条：<a href='/n/x'>@x</a> 小区门口井盖又松了 <span class='url-icon'><img alt=[怒]></span>"
+            text = (f"深圳南山区第{i}条：<a href='/n/x'>@x</a> 小区门口井盖又松了 "
+                    "<span class='url-icon'><img alt=[怒]></span>")
             f.write(json.dumps({"platform": "weibo", "post_id": str(5_400_000_000_000_000 + i),
                                 "url": f"https://m.weibo.cn/detail/{i}", "author": f"u{i}", "text": text,
                                 "published_at": (t0 + timedelta(minutes=i)).isoformat(), "ip_region": "广东"},
@@ -78,7 +80,7 @@ def main() -> None:
                           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"], env)
         finally:
             sim.stop()
-        got = sum(1 for _ in open(out, encoding="utf-8"))
+        got = len(out.read_text(encoding="utf-8").splitlines())
     print(f"{pages} pages, {args.posts} posts (process start-up included in both)")
     print(f"bare Scrapy spider:  {pages / bare:7.1f} pages/s  ({bare:.2f} s)")
     print(f"weibo spider:        {pages / ours:7.1f} pages/s, {got / ours:7.1f} posts/s  ({ours:.2f} s, {got} posts)")

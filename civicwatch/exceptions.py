@@ -4,7 +4,9 @@
      ├── ConfigError (exit 78, EX_CONFIG)
      │    └── RuleSyntaxError
      ├── ServerUnavailableError (503, exit 69, EX_UNAVAILABLE)
-     │    └── EmbeddedServerError
+     │    ├── EmbeddedServerError
+     │    └── AddressInUseError
+     ├── DataFileError (exit 65, EX_DATAERR)
      ├── LeadNotFound (404) · StaleLeadError (409) · TransitionError (409)
      ├── InvalidInputError (422) · FormInputError (400) · LoginRequired (401) · UserError (exit 65)
      └── ParseError · SourceBlocked   (crawling: counted per platform, never stop a crawl)
@@ -74,6 +76,10 @@ class ServerUnavailableError(CivicwatchError):
 
 class EmbeddedServerError(ServerUnavailableError):
     """An embedded MongoDB-wire or Redis server could not be started or did not become ready."""
+
+
+class AddressInUseError(ServerUnavailableError):
+    """A server we start (the simulator) cannot listen on its host and port: taken, or not ours."""
 
 
 class StaleLeadError(CivicwatchError):
@@ -165,3 +171,20 @@ class FormInputError(CivicwatchError):
     """
 
     status = 400
+
+
+# --- input files -------------------------------------------------------------
+
+
+class DataFileError(CivicwatchError):
+    """An input file cannot be used at all: not UTF-8, or no line of it is a post.
+
+    Raised by the simulator's post loader; the message names the file (and line).
+    """
+
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, message: str, *, path: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        super().__init__(f"{path}{f':{line}' if line else ''}: {message}")

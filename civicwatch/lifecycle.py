@@ -24,7 +24,15 @@ from pydantic import ValidationError
 from civicwatch.config import Catalogue
 from civicwatch.exceptions import InvalidInputError
 from civicwatch.models import (
-    DECISIONS, Decision, HistoryEntry, Lead, LeadState, Post, Source, StatusEvent, WorkOrder,
+    DECISIONS,
+    Decision,
+    HistoryEntry,
+    Lead,
+    LeadState,
+    Post,
+    Source,
+    StatusEvent,
+    WorkOrder,
 )
 
 # Which transitions the lifecycle allows.
@@ -105,7 +113,8 @@ def corrected_decision(decision: Decision, corrections: Mapping[str, Any], catal
     """The decision with a verifier's corrections applied, validated like any stored decision.
 
     A new item brings its category, department and SLA class; an explicit urgency overrides the
-    class and an explicit department the item's. Raises InvalidInputError for an item not in the catalogue or a value a Decision refuses.
+    class and an explicit department the item's. Raises InvalidInputError for an item not in the
+    catalogue or a value a Decision refuses.
     """
     changes: dict[str, Any] = {}
     if item_code := corrections.get("item"):

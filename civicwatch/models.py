@@ -70,10 +70,26 @@ class Decision:
     text_masked: str = ""
     matched: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    # Not in `civicwatch classify`'s output (contract 2 lists the fields above):
+    drop_reason: str | None = None  # why a post is not a lead, one of DROP_REASONS; None for leads
+    title_masked: str | None = None  # a lead's title, masked like text_masked
+    author_hash: str = ""  # a lead's author as a salted hash ("" for other posts)
 
     @property
     def key(self) -> str:
         return f"{self.platform}:{self.post_id}"
+
+
+# Decision.drop_reason codes (the crawl counts civicwatch/dropped/<code>), in the order the chain
+# rules on them.
+DROP_REASONS: dict[str, str] = {
+    "no_item": "no catalogue problem in the post",
+    "not_shenzhen": "not established to be in Shenzhen",
+    "out_of_reach": "scores too low to be a lead wherever it is (so not placed)",
+    "excluded_by_rule": "an exclude rule of rules.yaml vetoed it",
+    "below_threshold": "in Shenzhen, about a catalogue problem, but scored below the lead threshold",
+    "undecided": "no step ruled on it (the decide step is switched off)",
+}
 
 
 # Validation and (de)serialisation of decisions: DECISIONS.validate_python(doc),

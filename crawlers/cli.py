@@ -42,7 +42,9 @@ def main() -> None:
     try:
         app()
     except CivicwatchError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        # soft_wrap: the message stays one line when stderr is a file or pipe (rich would
+        # otherwise wrap it at 80 columns, splitting paths).
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
 
 

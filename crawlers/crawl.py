@@ -1,21 +1,31 @@
-"""Build Scrapy settings and crawlers for one platform's polling round."""
+"""Running crawls in-process: Scrapy settings per platform, one polling round, the reactor loop.
+
+`run_poller` runs a Poller (crawlers/poller.py) inside one AsyncCrawlerProcess: it starts the
+reactor, stops it after `--once`, lets Scrapy's handlers stop it on Ctrl-C/SIGTERM, and
+re-raises a configuration error that ended the polling, so the command exits with it.
+"""
 
 from __future__ import annotations
 
-import os
+import contextlib
+import logging
 from datetime import datetime
+from typing import Any
 
-from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.crawler import AsyncCrawlerProcess, AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings as ScrapySettings
-from scrapy.utils.project import get_project_settings
+from scrapy.utils.defer import deferred_from_coro
 
 from civicwatch.config import PlatformConfig
+from crawlers.poller import NoteBackoff, Poller, RoundResult
+
+logger = logging.getLogger(__name__)
 
 
-def project_settings(overrides: dict[str, object] | None = None) -> ScrapySettings:
-    """crawlers/settings.py (wherever the command runs from) plus `overrides`."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
-    settings = get_project_settings()
+def project_settings(overrides: dict[str, Any] | None = None) -> ScrapySettings:
+    """crawlers/settings.py (wherever the command runs from: no scrapy.cfg needed) plus `overrides`."""
+    settings = ScrapySettings()
+    settings.setmodule("crawlers.settings", priority="project")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
     return settings
@@ -42,28 +52,51 @@ def create_platform_crawler(runner: AsyncCrawlerRunner, name: str, platform: Pla
     return Crawler(spidercls, platform_settings(runner.settings, platform, time_scale))
 
 
-def spider_arguments(platform: PlatformConfig, since: datetime) -> dict[str, object]:
+def spider_arguments(platform: PlatformConfig, since: datetime | None) -> dict[str, Any]:
     return {
         "keywords": list(platform.keywords or []),
-        "since": since.isoformat(),
+        "since": since.isoformat() if since else None,
         "max_pages": platform.max_pages,
     }
 
 
-_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+async def crawl_round(runner: AsyncCrawlerRunner, name: str, platform: PlatformConfig,
+                      since: datetime, time_scale: float = 1.0) -> RoundResult:
+    """One crawl of one platform; its stats decide whether the round was healthy."""
+    crawler = create_platform_crawler(runner, name, platform, time_scale)
+    await runner.crawl(crawler, **spider_arguments(platform, since))
+    return RoundResult.from_stats(name, dict(crawler.stats.get_stats()) if crawler.stats else {})
 
 
-def parse_since(value: str, now: datetime) -> datetime:
-    """`72h`, `30m`, `7d`, `2w` (before `now`) or an ISO 8601 datetime (Shanghai time if naive)."""
-    from datetime import timedelta
+def run_poller(settings: ScrapySettings, platforms: dict[str, PlatformConfig], since: datetime, *,
+               once: bool, time_scale: float = 1.0,
+               note_backoff: NoteBackoff | None = None) -> list[RoundResult]:
+    """Blocks until --once finishes or a signal stops the process; returns the rounds run."""
+    process = AsyncCrawlerProcess(settings)
 
-    from civicwatch.clock import SHANGHAI
+    async def round_of(name: str, platform: PlatformConfig) -> RoundResult:
+        return await crawl_round(process, name, platform, since, time_scale)
 
-    text = value.strip()
-    if text[:-1].isdigit() and text[-1:].lower() in _UNITS:
-        return now - timedelta(seconds=int(text[:-1]) * _UNITS[text[-1].lower()])
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{value!r} is neither a duration like 72h/30m/7d nor an ISO datetime") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    poller = Poller(platforms, round_of, once=once, time_scale=time_scale, note_backoff=note_backoff)
+    fatal: list[BaseException] = []
+
+    async def main() -> None:
+        from twisted.internet import error, reactor
+
+        try:
+            await poller.run()
+        except Exception as exc:  # a ConfigError: stop every crawl, then the reactor
+            fatal.append(exc)
+            await process.stop()
+        if (once or fatal) and reactor.running:
+            with contextlib.suppress(error.ReactorNotRunning):  # a signal already began the shutdown
+                reactor.stop()
+
+    from twisted.internet import reactor
+
+    reactor.callWhenRunning(lambda: deferred_from_coro(main()))
+    # Scrapy's handlers: first SIGINT/SIGTERM stops crawls gracefully, a second one at once.
+    process.start(stop_after_crawl=False, install_signal_handlers=True)
+    if fatal:
+        raise fatal[0]
+    return poller.results

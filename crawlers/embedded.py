@@ -19,8 +19,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from civicwatch.settings import Settings
 from civicwatch.exceptions import EmbeddedServerError
+from civicwatch.settings import Settings
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
@@ -193,6 +193,21 @@ class EmbeddedServers:
 
 
 @contextlib.contextmanager
+def exit_on_sigterm() -> Iterator[None]:
+    """Meanwhile SIGTERM becomes SystemExit(143), so `finally` blocks stop the servers (a handler
+    already installed, e.g. Scrapy's, is left alone)."""
+    previous = signal.getsignal(signal.SIGTERM)
+    ours = previous in (signal.SIG_DFL, None)
+    if ours:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        yield
+    finally:
+        if ours:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
 def servers_for(settings: Settings) -> Iterator[tuple[str, str]]:
     """Yield (mongo_uri, redis_url): the configured ones, or embedded servers for what is unset."""
     if settings.mongo_uri and settings.redis_url:
@@ -200,14 +215,9 @@ def servers_for(settings: Settings) -> Iterator[tuple[str, str]]:
         return
     servers = EmbeddedServers(settings.data_dir, mongo=not settings.mongo_uri,
                               redis=not settings.redis_url)
-    # SIGTERM becomes SystemExit so the `finally` below stops the servers.
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous in (signal.SIG_DFL, None):
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    servers.start()
-    try:
-        yield (settings.mongo_uri or servers.mongo_uri or "", settings.redis_url or servers.redis_url or "")
-    finally:
-        servers.stop()
-        if previous in (signal.SIG_DFL, None):
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with exit_on_sigterm():
+        servers.start()
+        try:
+            yield (settings.mongo_uri or servers.mongo_uri or "", settings.redis_url or servers.redis_url or "")
+        finally:
+            servers.stop()

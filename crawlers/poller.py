@@ -1,8 +1,10 @@
 """7×24 polling: every enabled platform on its own interval with jitter, backing off on trouble.
 
-One asyncio task per platform inside one Scrapy process; a platform's failure (an exception
-or an unhealthy outcome) delays only that platform. Outcomes come from the spiders' stats
-(`source/outcome/<outcome>`, platforms.md §2.3).
+Scheduling only: one asyncio task per platform calls `crawl_round(name, platform)` (given by
+crawlers/crawl.py, which runs the Scrapy crawl) and sleeps until the next round; a platform's
+failure (an exception or an unhealthy outcome) delays only that platform. Outcomes come from
+the round's stats (`source/outcome/<outcome>`, docs/platforms.md, "Outcomes, health and backoff").
+A configuration error is not a failure to retry: it ends the polling at once.
 """
 
 from __future__ import annotations
@@ -10,20 +12,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from scrapy.crawler import AsyncCrawlerRunner
-
 from civicwatch.config import PlatformConfig
-from crawlers.crawl import create_platform_crawler, spider_arguments
+from civicwatch.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
 UNHEALTHY_OUTCOMES = frozenset({
     "login_required", "rate_limited", "blocked", "captcha", "signature_rejected", "malformed",
 })
+OUTCOME_PREFIX = "source/outcome/"
 
 
 @dataclass
@@ -33,10 +34,19 @@ class RoundResult:
     stats: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
+    @classmethod
+    def from_stats(cls, platform: str, stats: dict[str, Any]) -> RoundResult:
+        """A finished round: ok unless some answer was unhealthy (a block, a parse failure)."""
+        result = cls(platform, ok=True, stats=stats)
+        bad = {o: n for o, n in result.outcomes.items() if o in UNHEALTHY_OUTCOMES and n}
+        if bad:
+            result.ok = False
+            result.error = ", ".join(f"{o}×{n}" for o, n in sorted(bad.items()))
+        return result
+
     @property
     def outcomes(self) -> dict[str, int]:
-        prefix = "source/outcome/"
-        return {k[len(prefix):]: v for k, v in self.stats.items() if k.startswith(prefix)}
+        return {k[len(OUTCOME_PREFIX):]: v for k, v in self.stats.items() if k.startswith(OUTCOME_PREFIX)}
 
 
 def next_delay(platform: PlatformConfig, failures: int, rng: random.Random,
@@ -50,16 +60,20 @@ def next_delay(platform: PlatformConfig, failures: int, rng: random.Random,
     return delay * time_scale
 
 
+CrawlRound = Callable[[str, PlatformConfig], Awaitable[RoundResult]]
+NoteBackoff = Callable[[str, float], None]
+
+
 class Poller:
-    def __init__(self, runner: AsyncCrawlerRunner, platforms: dict[str, PlatformConfig],
-                 since: datetime, *, once: bool = False, rng: random.Random | None = None,
-                 time_scale: float = 1.0) -> None:
-        self.runner = runner
+    def __init__(self, platforms: dict[str, PlatformConfig], crawl_round: CrawlRound, *,
+                 once: bool = False, rng: random.Random | None = None, time_scale: float = 1.0,
+                 note_backoff: NoteBackoff | None = None) -> None:
         self.platforms = platforms
-        self.since = since
+        self.crawl_round = crawl_round
         self.once = once
         self.rng = rng or random.Random()
         self.time_scale = time_scale
+        self.note_backoff = note_backoff
         self.results: list[RoundResult] = []
 
     async def run(self) -> list[RoundResult]:
@@ -69,7 +83,7 @@ class Poller:
     async def _poll(self, name: str, platform: PlatformConfig) -> None:
         failures = 0
         while True:
-            result = await self.crawl_round(name, platform)
+            result = await self._round(name, platform)
             self.results.append(result)
             failures = 0 if result.ok else failures + 1
             if self.once:
@@ -80,28 +94,20 @@ class Poller:
                         f" (backoff after {failures} failed rounds)" if failures else "")
             await asyncio.sleep(delay)
 
-    @staticmethod
-    def _note_backoff(name: str, seconds: float) -> None:
-        """Shown by `civicwatch sources`; a storage hiccup must not stop polling."""
+    async def _round(self, name: str, platform: PlatformConfig) -> RoundResult:
         try:
-            from crawlers.runtime import get_runtime
-            from sinks.health import HealthStore
-
-            HealthStore(get_runtime().store.db).set_backoff(name, seconds)
-        except Exception:
-            logger.exception("%s: could not store the backoff", name)
-
-    async def crawl_round(self, name: str, platform: PlatformConfig) -> RoundResult:
-        try:
-            crawler = create_platform_crawler(self.runner, name, platform, self.time_scale)
-            await self.runner.crawl(crawler, **spider_arguments(platform, self.since))
+            return await self.crawl_round(name, platform)
+        except ConfigError:
+            raise  # not transient: retrying cannot help, so the whole run stops
         except Exception as exc:  # one platform's failure must not stop the others
             logger.exception("%s: round failed", name)
             return RoundResult(name, ok=False, error=f"{type(exc).__name__}: {exc}")
-        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-        result = RoundResult(name, ok=True, stats=stats)
-        bad = {o: n for o, n in result.outcomes.items() if o in UNHEALTHY_OUTCOMES and n}
-        if bad:
-            result.ok = False
-            result.error = ", ".join(f"{o}×{n}" for o, n in sorted(bad.items()))
-        return result
+
+    def _note_backoff(self, name: str, seconds: float) -> None:
+        """Shown by `civicwatch sources`; a storage hiccup must not stop polling."""
+        if self.note_backoff is None:
+            return
+        try:
+            self.note_backoff(name, seconds)
+        except Exception:
+            logger.exception("%s: could not store the backoff", name)

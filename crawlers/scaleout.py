@@ -15,6 +15,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.dupefilter import RFPDupeFilter
 
+from civicwatch.settings import Settings, from_scrapy_settings
+
 
 def scale_out_settings(redis_url: str) -> dict[str, Any]:
     return {
@@ -33,12 +35,12 @@ class ExpiringRedisDupeFilter(RFPDupeFilter):
     set only has to remember requests for about a round; expiry keeps it bounded.
     """
 
-    ttl_seconds: int = 86400
+    ttl_seconds: int = Settings.model_fields["dupefilter_ttl_s"].default
 
     @classmethod
     def from_spider(cls, spider: Spider) -> ExpiringRedisDupeFilter:
         df = super().from_spider(spider)
-        df.ttl_seconds = spider.settings.getint("CIVICWATCH_DUPEFILTER_TTL_S", cls.ttl_seconds)
+        df.ttl_seconds = from_scrapy_settings(spider.settings).dupefilter_ttl_s
         return df
 
     def request_seen(self, request: Any) -> bool:
@@ -54,7 +56,7 @@ class WorkerKeepAlive:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WorkerKeepAlive:
-        if not crawler.settings.getbool("CIVICWATCH_WORKER"):
+        if not from_scrapy_settings(crawler.settings).worker:
             raise NotConfigured
         ext = cls()
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)

@@ -1,12 +1,17 @@
 """Scrapy settings for civicwatch (scrapy.cfg points here).
 
-Components are wired here by import path and order, Scrapy-style; civicwatch's own settings
-carry the CIVICWATCH_ prefix. Deployment values (servers, simulator, Chromium) come from
-`CIVICWATCH_…` environment variables through civicwatch.settings, read by each component's
-`from_crawler`.
+Components are wired here by import path and order, Scrapy-style. civicwatch's own settings
+(`CIVICWATCH_…`) are not defined here: every one of them, with its default and help text, is in
+the one table civicwatch/settings.py, and comes in from it below (read from the environment);
+a command that starts crawls overrides them with what it resolved (crawlers/services.py).
+Components read them in `from_crawler` from `crawler.settings`.
 """
 
-from civicwatch.settings import get_settings as _deployment
+from civicwatch.settings import as_scrapy_settings as _as_scrapy_settings
+from civicwatch.settings import get_settings as _get_settings
+
+_civicwatch = _get_settings()
+globals().update(_as_scrapy_settings(_civicwatch))  # CIVICWATCH_MONGO_URI, CIVICWATCH_SIMULATOR, …
 
 BOT_NAME = "civicwatch"
 SPIDER_MODULES = ["spiders"]
@@ -21,16 +26,18 @@ ROBOTSTXT_OBEY = False  # per platform: config/platforms.yaml `obey_robots`
 USER_AGENT = "civicwatch/0.1 (+public livelihood monitoring; contact: operations)"
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 5
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% around DOWNLOAD_DELAY (what RANDOMIZE_DOWNLOAD_DELAY did)
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 # 429/432 are rate limits: the spider reports them (source health) instead of hammering.
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
-HTTPERROR_ALLOW_ALL = True  # spiders classify every status themselves (platforms.md §2.3)
+# Spiders classify every status themselves (docs/platforms.md, "Outcomes, health and backoff").
+HTTPERROR_ALLOW_ALL = True
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = _deployment().log_level
+LOG_LEVEL = _civicwatch.log_level
+LOG_FORMATTER = "crawlers.logformatter.PrivacyLogFormatter"  # items logged by platform:post_id only
 
 DOWNLOADER_MIDDLEWARES = {
     # Engine side
@@ -43,6 +50,13 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.store.StorePipeline": 500,
 }
 
+# The connections and the filter chain components share (crawlers/services.py): a command that
+# starts crawls hands them over in CIVICWATCH_SERVICES; for a bare `scrapy crawl NAME` this
+# add-on builds them from the settings above, starting embedded servers if it must.
+ADDONS = {
+    "crawlers.services.ServicesAddon": 0,
+}
+
 EXTENSIONS = {
     "crawlers.extensions.crawlstate.CrawlStateExtension": 100,
     "crawlers.extensions.health.SourceHealthExtension": 800,
@@ -51,18 +65,14 @@ EXTENSIONS = {
 }
 
 # scrapy-playwright is wired per spider: a browser platform's spider sets DOWNLOAD_HANDLERS in its
-# custom_settings (copy BROWSER_DOWNLOAD_HANDLERS), so plain crawls never start Playwright.
-BROWSER_DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-}
+# custom_settings (spiders/browser.py), so plain crawls never start Playwright.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # The system Chromium (CIVICWATCH_CHROMIUM); Playwright's own browser download fails here.
 # Playwright already adds --disable-dev-shm-usage and --disable-extensions; --no-zygote,
 # --renderer-process-limit=1, --in-process-gpu, --js-flags=--max-old-space-size and site
 # isolation switches were measured (benchmarks/platforms.py) and saved nothing, so none is set.
 PLAYWRIGHT_LAUNCH_OPTIONS = {
-    "executable_path": str(_deployment().chromium),
+    "executable_path": str(_civicwatch.chromium),
     "headless": True,
     "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
@@ -76,9 +86,3 @@ PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1
 # Only requests with meta["playwright"] = True use the browser; it starts on first use.
 PLAYWRIGHT_ABORT_REQUEST = None
-
-# --- civicwatch -----------------------------------------------------------------
-CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO = 0.2  # more malformed responses than this: degraded
-CIVICWATCH_HEALTH_MAX_NOT_FOUND_RATIO = 0.5  # more deleted/hidden posts than this: degraded
-CIVICWATCH_DUPEFILTER_TTL_S = 86400  # scale-out: shared request dupefilter expiry
-CIVICWATCH_WORKER = False  # set by `civicwatch worker`

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+from datetime import UTC
 from typing import Any
 
 import redis
@@ -80,11 +81,11 @@ def main() -> None:
 
 def report_status(client: redis.Redis, event_id: str, order_id: str, status: str, reason: str | None = None) -> None:
     """Tell civicwatch what happened: 签收 (accepted), 退单 (returned, with reason), 办结 (resolved)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     client.xadd(STATUS, {"event": json.dumps({"event_id": event_id, "service_request_id": order_id,
                                               "status": status, "reason": reason,
-                                              "at": datetime.now(timezone.utc).isoformat()},
+                                              "at": datetime.now(UTC).isoformat()},
                                              ensure_ascii=False)})
 
 

@@ -2,76 +2,80 @@
 
     chain = FilterChain.from_config(load_config())
     decision = chain.decide(post)          # stateful: remembers leads for duplicate detection
+
+The chain orders its steps (filters/defaults.py plus overrides), runs them on a PostContext,
+counts the posts each step ruled out per reason, and builds the Decision; what a step does is
+the step's own business (filters/steps/).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from scrapy.utils.misc import load_object
-
-from civicwatch.config import Catalogue, Config
+from civicwatch.components import build_component_list, load_object
+from civicwatch.config import Config
+from civicwatch.exceptions import ConfigError
 from civicwatch.models import Decision, Post
-from filters.classify import Classifier
-from filters.dedup import DuplicateIndex
-from filters.normalize import normalize
-from filters.places import PlaceResolver
-from filters.rules import RuleSet
-from filters.screen import CandidateScreen
-from filters.steps import FILTERS_BASE, LEAD_THRESHOLD, PostContext
+from filters.context import PostContext
+from filters.defaults import CIVICWATCH_FILTERS_BASE
+from filters.steps import Step
 
-Step = Callable[[PostContext, "FilterChain"], None]
+SETTING = "CIVICWATCH_FILTERS"
 
 
-def build_steps(overrides: dict[str, int | None] | None = None) -> list[Step]:
-    merged = {**FILTERS_BASE, **(overrides or {})}
-    ordered = sorted(((order, path) for path, order in merged.items() if order is not None))
-    return [load_object(path) for _, path in ordered]
+def build_steps(config: Config, overrides: Mapping[str, int | None] | None = None) -> list[Step]:
+    """The steps CIVICWATCH_FILTERS_BASE and `overrides` enable, in order, each built from `config`."""
+    steps = []
+    for path in build_component_list(CIVICWATCH_FILTERS_BASE, overrides, setting=SETTING):
+        cls = load_object(path)
+        if not (isinstance(cls, type) and issubclass(cls, Step)):
+            raise ConfigError("not a filter step (a subclass of filters.steps.Step)", path=SETTING, field=path)
+        steps.append(cls.from_config(config))
+    return steps
 
 
 class FilterChain:
-    def __init__(self, catalogue: Catalogue, places: PlaceResolver, classifier: Classifier,
-                 rules: RuleSet | None = None, steps: list[Step] | None = None) -> None:
-        self.catalogue = catalogue
-        self.places = places
-        self.classifier = classifier
-        self.rules = rules
-        self.steps = steps or build_steps()
-        # After the step that screened a post out, only the steps marked to serve such posts run.
-        self._for_screened = [[s for s in self.steps[i + 1:] if getattr(s, "serves_screened", False)]
-                              for i in range(len(self.steps))]
-        self.screen = CandidateScreen(classifier.item_words, places.shenzhen_names)
-        self.dups = DuplicateIndex()
-        self.lead_threshold = LEAD_THRESHOLD
+    """Runs each post through its steps, in order; remembers leads (through the steps) between posts."""
 
-    def reset(self) -> None:
-        """Forget remembered posts (a fresh duplicate index)."""
-        self.dups = DuplicateIndex()
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = list(steps)
+        self._process = [step.process for step in self.steps]
+        # After the step that screened a post out, only the steps that serve such posts run.
+        self._for_screened = [[s.process for s in self.steps[i + 1:] if s.serves_screened]
+                              for i in range(len(self.steps))]
+        self._dropped: dict[tuple[str, str], int] = {}
 
     @classmethod
-    def from_config(cls, config: Config, overrides: dict[str, int | None] | None = None) -> FilterChain:
-        d = config.settings.config_dir
-        rules_path = d / "rules.yaml"
-        return cls(
-            catalogue=config.catalogue,
-            places=PlaceResolver(config.gazetteer),
-            classifier=Classifier.from_file(d / "classifier.yaml", config.catalogue),
-            rules=RuleSet.from_file(rules_path) if rules_path.exists() else None,
-            steps=build_steps(overrides),
-        )
+    def from_config(cls, config: Config, overrides: Mapping[str, int | None] | None = None) -> FilterChain:
+        return cls(build_steps(config, overrides))
 
-    def rule_kinds(self, names: list[str]) -> set[str]:
-        return self.rules.kinds(names) if self.rules else set()
+    @property
+    def dropped(self) -> dict[str, dict[str, int]]:
+        """Posts ruled out since the start (or reset), per step and reason code:
+        {"screen": {"no_item": 812, "not_shenzhen": 40}, "decide": {"below_threshold": 9}}."""
+        out: dict[str, dict[str, int]] = {}
+        for (step, reason), count in self._dropped.items():
+            out.setdefault(step, {})[reason] = count
+        return out
+
+    def reset(self) -> None:
+        """Start afresh: forget remembered posts (a fresh duplicate index) and the counts."""
+        for step in self.steps:
+            step.reset()
+        self._dropped.clear()
 
     def decide(self, post: Post) -> Decision:
-        ctx = PostContext(post=post)
-        for i, step in enumerate(self.steps):
-            step(ctx, self)
-            if ctx.screened is not None:
+        ctx = PostContext(post)
+        for i, process in enumerate(self._process):
+            process(ctx)
+            if ctx.screened:
                 for rest in self._for_screened[i]:
-                    rest(ctx, self)
+                    rest(ctx)
                 break
+        if not ctx.is_lead:
+            key = (ctx.dropped_by, ctx.drop_reason)
+            self._dropped[key] = self._dropped.get(key, 0) + 1
         return self._decision(ctx)
 
     def decide_batch(self, posts: Iterable[Post]) -> list[Decision]:
@@ -83,25 +87,27 @@ class FilterChain:
         return out
 
     def remember(self, post: Post, decision: Decision) -> None:
-        """Seed duplicate detection with a lead stored earlier (its text already masked)."""
-        norm = normalize(post.text, post.title)
-        spots = self.places.resolve(norm.full, post.ip_region).landmarks
-        self.dups.add(post.key, own=norm.own, reposted=norm.reposted, street=decision.street,
-                      item=decision.item, published_at=post.published_at, incident_key=decision.dup_of,
-                      district=decision.district, spots=spots)
+        """Seed the steps' memory (duplicate detection) with a lead stored earlier."""
+        ctx = PostContext(post)
+        for step in self.steps:
+            step.remember(ctx, decision)
 
-    def _decision(self, ctx: PostContext) -> Decision:
-        if ctx.screened is not None:  # most posts: nothing but why, and a duplicate link
-            return Decision(platform=ctx.post.platform, post_id=ctx.post.post_id, is_lead=False,
-                            dup_of=ctx.dup_of, reasons=ctx.reasons)
-        place, cls = ctx.place, ctx.cls
-        item = self.catalogue.items.get(cls.item) if (ctx.is_lead and cls and cls.item) else None
+    @staticmethod
+    def _decision(ctx: PostContext) -> Decision:
+        post = ctx.post
+        if ctx.screened:  # most posts: nothing but why, and a duplicate link
+            return Decision(platform=post.platform, post_id=post.post_id, is_lead=False, dup_of=ctx.dup_of,
+                            reasons=ctx.reasons, drop_reason=ctx.drop_reason)
+        place, item, lead = ctx.place, ctx.item, ctx.is_lead
+        placed = place is not None and (place.is_shenzhen or lead)
         return Decision(
-            platform=ctx.post.platform, post_id=ctx.post.post_id, is_lead=ctx.is_lead, score=ctx.score,
-            district=place.district if place and (place.is_shenzhen or ctx.is_lead) else None,
-            street=place.street if place and (place.is_shenzhen or ctx.is_lead) else None,
+            platform=post.platform, post_id=post.post_id, is_lead=lead, score=ctx.score,
+            district=place.district if placed else None,  # type: ignore[union-attr]
+            street=place.street if placed else None,  # type: ignore[union-attr]
             category=item.category if item else None, item=item.code if item else None,
-            department=item.department if item else None, urgency=ctx.urgency if item else None,
+            department=item.department if item else None, urgency=ctx.urgency if item else None,  # type: ignore[arg-type]
             dup_of=ctx.dup_of, text_masked=ctx.text_masked,
             matched=sorted(set(ctx.matched)), reasons=ctx.reasons,
+            drop_reason=None if lead else ctx.drop_reason, title_masked=ctx.title_masked,
+            author_hash=ctx.author_hash,
         )

@@ -9,23 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import ahocorasick
-from pydantic import BaseModel, ConfigDict, Field
 
-from civicwatch.config import Catalogue
-from civicwatch.config.loader import load_model
-from civicwatch.exceptions import ConfigError
+from civicwatch.config import ClassifierConfig
 
 
-class ClassifierFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    items: dict[str, list[str]]
-    danger: list[str] = Field(default_factory=list)
-    complaint: list[str] = Field(default_factory=list)
-    noise: list[str] = Field(default_factory=list)
+def item_words(vocabulary: ClassifierConfig) -> frozenset[str]:
+    """Every word that names some item, as matched (without its `+`/`~` mark)."""
+    return frozenset(str(t).lstrip("+~") for terms in vocabulary.items.values() for t in terms)
 
 
 def term_weight(term: str) -> float:
@@ -49,11 +41,9 @@ class Classification:
 
 
 class Classifier:
-    def __init__(self, vocabulary: ClassifierFile, catalogue: Catalogue, *, path: str = "") -> None:
-        self.catalogue = catalogue
-        unknown = sorted(set(vocabulary.items) - set(catalogue.items))
-        if unknown:
-            raise ConfigError(f"unknown catalogue item(s): {', '.join(unknown)}", path=path, field="items")
+    """Built from a validated vocabulary (its item codes are the catalogue's: load_config checks)."""
+
+    def __init__(self, vocabulary: ClassifierConfig) -> None:
         groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.weights: dict[tuple[str, str], float] = {}
         for code, terms in vocabulary.items.items():
@@ -64,17 +54,13 @@ class Classifier:
         for kind in ("danger", "complaint", "noise"):
             for t in getattr(vocabulary, kind):
                 groups[str(t)].append((kind, ""))
-        self.item_words = frozenset(w for w, tags in groups.items() if any(k == "item" for k, _ in tags))
+        self.item_words = item_words(vocabulary)
         self.automaton = ahocorasick.Automaton()
         for term, tags in groups.items():
             # (word, its items with their weights, its other kinds), ready for classify's loop
             items = tuple((code, self.weights[(term, code)]) for kind, code in tags if kind == "item")
             self.automaton.add_word(term, (term, items, tuple(kind for kind, _ in tags if kind != "item")))
         self.automaton.make_automaton()
-
-    @classmethod
-    def from_file(cls, path: Path, catalogue: Catalogue) -> Classifier:
-        return cls(load_model(ClassifierFile, path), catalogue, path=str(path))
 
     def classify(self, text: str) -> Classification:
         # Each word once, in order of first appearance.

@@ -1,7 +1,7 @@
 """Personal-data masking: everything stored or dispatched passes through mask_pii().
 
 Masks keep the kind of data visible (`138****5678`, `粤B·***45`, `4403**********481X`,
-`6222 **** **** 6789`, `陈**`) so reviewers still see what was there. Any 18-character
+`6222 **** **** 6789`, `陈**`, `//@张**:`) so reviewers still see what was there. Any 18-character
 ID-shaped number is masked even if its MOD 11-2 check digit fails (a typo is still personal);
 the check only labels the match. Bank cards are masked at 16–19 digits; Luhn is recorded
 as confidence, not required.
@@ -10,8 +10,10 @@ as confidence, not required.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 _CN_DIGITS = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -27,8 +29,15 @@ _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})([\s-]?)(\d{3,4})[\s-]?(\d{4})(?!\d)")
 _NUMERAL_RUN = re.compile(rf"[0-9{_CN}](?:[\s\-]?[0-9{_CN}]){{10,}}")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+# @handles (mentions, `//@某某:` repost chains, half- or full-width @): the run of word
+# characters after the @, zero-width characters slipped inside included. An @ between an
+# e-mail's local part and its domain (masked before, `z***@example.com`) is not a handle.
+_HANDLE = re.compile(r"([@＠])([\w\-\u200b-\u200d\u2060\ufeff]+)")
+_EMAIL_LOCAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-*")
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-_PLATE = re.compile(rf"([{_PROVINCES}][A-Z])(\s?[·•\.\-]?\s?)([A-Z0-9]{{3,4}})([A-Z0-9]{{2}})([挂学警港澳领]?)(?![A-Za-z0-9])")
+_PLATE = re.compile(rf"([{_PROVINCES}][A-Z])(\s?[·•\.\-]?\s?)([A-Z0-9]{{3,4}})([A-Z0-9]{{2}})"
+                    r"([挂学警港澳领]?)(?![A-Za-z0-9])")
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
              "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
              "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
@@ -90,8 +99,19 @@ def _mask_numeral_run(m: re.Match[str]) -> str:
     return "".join("*" if i in hidden else ch for i, ch in enumerate(raw))
 
 
-def _mask_email(text: str) -> str:
-    return _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
+def _mask_handle(m: re.Match[str]) -> str:
+    at, handle = m.groups()
+    text, start = m.string, m.start()
+    if start and text[start - 1] in _EMAIL_LOCAL_CHARS and _EMAIL_DOMAIN.match(text, m.start(2)):
+        return m.group(0)
+    # Like a name: the first character stays, every other one becomes *.
+    return f"{at}{handle[0]}{'*' * (len(handle) - 1)}"
+
+
+def _mask_at(text: str) -> str:
+    """E-mail addresses, then @handles."""
+    text = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
+    return _HANDLE.sub(_mask_handle, text)
 
 
 def _mask_numbers(text: str) -> str:
@@ -119,7 +139,7 @@ def _mask_persons(text: str) -> str:
 # between two of them: "3天" or "2个月" is not one. Most texts need no group, or one.
 _NUMERALS = f"0-9０-９{_CN}"
 _MASKERS: tuple[tuple[Callable[[str], object], Callable[[str], str]], ...] = (
-    (lambda text: "@" in text, _mask_email),
+    (lambda text: "@" in text or "＠" in text, _mask_at),
     (re.compile(rf"[{_NUMERALS}](?:[\s\-－]?[{_NUMERALS}]){{9}}").search, _mask_numbers),
     (re.compile(rf"[{_PROVINCES}][A-Z]").search, _mask_plates),
     (re.compile(rf"{_ROLE}|先生|女士|小姐|太太|阿姨|师傅").search, _mask_persons),
@@ -145,6 +165,18 @@ def mask_everything(text: str) -> str:
     return text
 
 
-def hash_author(name: str, salt: str = "civicwatch") -> str:
-    """Authors are stored as a salted hash: enough to group one author's posts, not to name them."""
-    return hashlib.sha256(f"{salt}:{name}".encode()).hexdigest()[:16]
+@lru_cache(maxsize=4)
+def _keyed(key: bytes) -> hmac.HMAC:
+    if not key:
+        raise ValueError("hash_author needs a non-empty key")
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
+def hash_author(author: str, key: bytes) -> str:
+    """An author as a keyed hash (HMAC-SHA256, 16 hex digits): enough to group one author's
+    posts, and without `key` nobody can test guessed handles against it. The caller supplies
+    the key (civicwatch.keys.author_key), so this stays pure; the keyed state is copied per
+    author (cheaper than keying a new HMAC per lead)."""
+    digest = _keyed(key).copy()
+    digest.update(author.encode("utf-8"))
+    return digest.hexdigest()[:16]

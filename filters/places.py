@@ -52,43 +52,56 @@ class PlaceResult:
     landmarks: list[str] = field(default_factory=list)  # named spots (parks, roads, villages): dedup keys
 
 
+def _names(gazetteer: Gazetteer) -> dict[str, list[_Name]]:
+    """Every name the resolver knows, with each place it can name."""
+    names: dict[str, list[_Name]] = defaultdict(list)
+
+    def add(term: str, name: _Name) -> None:
+        if term and len(term) >= 2:
+            names[term].append(name)
+
+    for alias in [gazetteer.city.name, *gazetteer.city.aliases]:
+        if re.search(r"[\u4e00-\u9fff]", alias):
+            add(alias, _Name("city", None, None, STRONG, "深圳市"))
+    for d in gazetteer.districts:
+        add(d.name, _Name("district", d.name, None, STRONG, d.name))
+        for alias in d.aliases:
+            add(alias, _Name("district", d.name, None, STRONG, d.name))
+        add(d.short, _Name("district", d.name, None, WEAK if d.ambiguous_short else MEDIUM, d.name))
+        for s in d.streets:
+            add(s.name, _Name("street", d.name, s.name, STRONG, s.name))
+            for alias in s.aliases:
+                add(alias, _Name("street", d.name, s.name, STRONG, s.name))
+            add(s.short, _Name("street", d.name, s.name, WEAK if s.ambiguous_short else MEDIUM, s.name))
+    for lm in gazetteer.landmarks:
+        weight = WEAK if lm.ambiguous else MEDIUM
+        for term in (lm.name, *lm.aliases):
+            add(term, _Name("landmark", lm.district, lm.street, weight, lm.name))
+    foreign = set(OTHER_CITIES)
+    for other in gazetteer.other_places_with_same_names:
+        foreign.update(m for m in re.findall(r"(?:省|^)([\u4e00-\u9fff]{2,4}?)市", other.where))
+        if other.level == "county" and other.name not in names:
+            foreign.add(other.name)
+    for term in foreign:
+        if term not in names:
+            names[term].append(_Name("foreign", None, None, STRONG, term))
+    return names
+
+
+def _shenzhen(names: dict[str, list[_Name]]) -> frozenset[str]:
+    return frozenset(t for t, entries in names.items() if any(e.kind != "foreign" for e in entries))
+
+
+def shenzhen_names(gazetteer: Gazetteer) -> frozenset[str]:
+    """Every name that can count for Shenzhen (the candidate screen's half of the vocabulary)."""
+    return _shenzhen(_names(gazetteer))
+
+
 class PlaceResolver:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.automaton = ahocorasick.Automaton()
-        names: dict[str, list[_Name]] = defaultdict(list)
-
-        def add(term: str, name: _Name) -> None:
-            if term and len(term) >= 2:
-                names[term].append(name)
-
-        for alias in [gazetteer.city.name, *gazetteer.city.aliases]:
-            if re.search(r"[\u4e00-\u9fff]", alias):
-                add(alias, _Name("city", None, None, STRONG, "深圳市"))
-        for d in gazetteer.districts:
-            add(d.name, _Name("district", d.name, None, STRONG, d.name))
-            for alias in d.aliases:
-                add(alias, _Name("district", d.name, None, STRONG, d.name))
-            add(d.short, _Name("district", d.name, None, WEAK if d.ambiguous_short else MEDIUM, d.name))
-            for s in d.streets:
-                add(s.name, _Name("street", d.name, s.name, STRONG, s.name))
-                for alias in s.aliases:
-                    add(alias, _Name("street", d.name, s.name, STRONG, s.name))
-                add(s.short, _Name("street", d.name, s.name, WEAK if s.ambiguous_short else MEDIUM, s.name))
-        for lm in gazetteer.landmarks:
-            weight = WEAK if lm.ambiguous else MEDIUM
-            for term in (lm.name, *lm.aliases):
-                add(term, _Name("landmark", lm.district, lm.street, weight, lm.name))
-        foreign = set(OTHER_CITIES)
-        for other in gazetteer.other_places_with_same_names:
-            foreign.update(m for m in re.findall(r"(?:省|^)([\u4e00-\u9fff]{2,4}?)市", other.where))
-            if other.level == "county" and other.name not in names:
-                foreign.add(other.name)
-        for term in foreign:
-            if term not in names:
-                names[term].append(_Name("foreign", None, None, STRONG, term))
-        # Every name that can count for Shenzhen (the candidate screen's half of the vocabulary).
-        self.shenzhen_names = frozenset(t for t, entries in names.items()
-                                        if any(e.kind != "foreign" for e in entries))
+        names = _names(gazetteer)
+        self.shenzhen_names = _shenzhen(names)
         for term, entries in names.items():
             # A name shared by several places (e.g. a street short that is also a district
             # short) keeps its strongest reading; another city's name has only that reading.

@@ -1,199 +1,19 @@
-"""Keyword rules operations staff write in config/rules.yaml.
+"""Matching posts against the keyword rules of config/rules.yaml (syntax: civicwatch/config/rules.py).
 
-Syntax (half- or full-width): terms, "quoted terms", @group, parentheses, AND, OR, NOT,
-`a NEAR/n b` (both within n characters), and field scope `title:`, `text:`, `author:`,
-`ip_region:` (default: title and text). Every term of every rule and group goes into ONE
-Aho-Corasick automaton; a post is scanned once per field and rules are evaluated on the hits.
+Every term of every rule and group goes into ONE Aho-Corasick automaton; a post is scanned
+once per field and rules are evaluated on the hits.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
 
 import ahocorasick
-from pydantic import BaseModel, ConfigDict, Field
 
-from civicwatch.config.loader import read_yaml, validate
-from civicwatch.exceptions import RuleSyntaxError
+from civicwatch.config.rules import And, Group, Near, Not, Or, RulesConfig, RuleSpec, Term, parse_rule
 from civicwatch.models import Post
-from filters.normalize import Normalized, clean
+from filters.normalise import Normalised, clean
 
-FIELDS = ("title", "text", "author", "ip_region")
-DEFAULT_FIELDS = ("title", "text")
-
-
-class RuleSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    kind: Literal["include", "exclude", "tag"] = "tag"
-    expr: str
-    description: str | None = None
-
-
-class RulesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    groups: dict[str, list[str]] = Field(default_factory=dict)
-    rules: list[RuleSpec] = Field(default_factory=list)
-
-
-# --- syntax tree -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Term:
-    word: str
-    fields: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Group:
-    name: str
-    fields: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    node: object
-
-
-@dataclass(frozen=True)
-class And:
-    nodes: tuple[object, ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    nodes: tuple[object, ...]
-
-
-@dataclass(frozen=True)
-class Near:
-    left: Term
-    right: Term
-    distance: int
-
-
-_TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|(NEAR/\d+)|([A-Za-z_]+:)|([^\s()"]+))')
-
-
-class _Parser:
-    def __init__(self, text: str, rule: str, groups: set[str]) -> None:
-        self.src = unicodedata.normalize("NFKC", text)  # full-width （ＡＮＤ） → (AND)
-        self.rule = rule
-        self.groups = groups
-        self.pos = 0
-        self.tokens: list[tuple[str, str, int]] = []
-        i = 0
-        while i < len(self.src):
-            m = _TOKEN.match(self.src, i)
-            if not m or m.end() == i:
-                if self.src[i:].strip() == "":
-                    break
-                self._fail("unexpected character", i, "a term")
-            start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
-            if m.group(1):
-                self.tokens.append(("(", "(", start))
-            elif m.group(2):
-                self.tokens.append((")", ")", start))
-            elif m.group(3) is not None:
-                self.tokens.append(("term", m.group(3), start))
-            elif m.group(4):
-                self.tokens.append(("near", m.group(4), start))
-            elif m.group(5):
-                self.tokens.append(("field", m.group(5)[:-1], start))
-            else:
-                word = m.group(6)
-                kind = word if word in ("AND", "OR", "NOT") else "term"
-                self.tokens.append((kind, word, start))
-            i = m.end()
-        self.i = 0
-
-    def _fail(self, message: str, position: int, expected: str) -> None:
-        raise RuleSyntaxError(message, rule=self.rule, position=position, expected=expected)
-
-    def _peek(self) -> tuple[str, str, int] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def _take(self) -> tuple[str, str, int]:
-        tok = self.tokens[self.i]
-        self.i += 1
-        return tok
-
-    def parse(self) -> object:
-        if not self.tokens:
-            self._fail("empty rule", 0, "a term")
-        node = self._or()
-        if (tok := self._peek()) is not None:
-            self._fail(f"unexpected {tok[1]!r}", tok[2], "AND, OR or the end")
-        return node
-
-    def _or(self) -> object:
-        nodes = [self._and()]
-        while (tok := self._peek()) and tok[0] == "OR":
-            self._take()
-            nodes.append(self._and())
-        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
-
-    def _and(self) -> object:
-        nodes = [self._not()]
-        while (tok := self._peek()) and tok[0] in ("AND", "NOT", "term", "(", "field"):
-            if tok[0] == "AND":
-                self._take()
-            nodes.append(self._not())
-        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
-
-    def _not(self) -> object:
-        if (tok := self._peek()) and tok[0] == "NOT":
-            self._take()
-            return Not(self._not())
-        return self._near()
-
-    def _near(self) -> object:
-        left = self._atom()
-        while (tok := self._peek()) and tok[0] == "near":
-            self._take()
-            right = self._atom()
-            if not isinstance(left, Term) or not isinstance(right, Term):
-                self._fail("NEAR joins two plain terms", tok[2], "a term on both sides of NEAR")
-            left = Near(left, right, int(tok[1].split("/")[1]))  # type: ignore[arg-type]
-        return left
-
-    def _atom(self, fields: tuple[str, ...] = DEFAULT_FIELDS) -> object:
-        tok = self._peek()
-        end = len(self.src)
-        if tok is None:
-            self._fail("rule ends too early", end, "a term, @group or '('")
-        assert tok is not None
-        kind, value, pos = self._take()
-        if kind == "field":
-            if value not in FIELDS:
-                self._fail(f"unknown field {value!r}", pos, " / ".join(FIELDS))
-            return self._atom((value,))
-        if kind == "(":
-            node = self._or()
-            close = self._peek()
-            if close is None or close[0] != ")":
-                self._fail("unclosed parenthesis", close[2] if close else end, "')'")
-            self._take()
-            return node
-        if kind == "term":
-            if value.startswith("@"):
-                if value[1:] not in self.groups:
-                    self._fail(f"unknown group {value!r}", pos, "a group defined under groups:")
-                return Group(value[1:], fields)
-            return Term(clean(value), fields)
-        self._fail(f"unexpected {value!r}", pos, "a term, @group or '('")
-        raise AssertionError
-
-
-def parse_rule(expr: str, *, rule: str = "<rule>", groups: set[str] | None = None) -> object:
-    return _Parser(expr, rule, groups or set()).parse()
-
-
-# --- evaluation --------------------------------------------------------------------------
 
 @dataclass
 class RuleHit:
@@ -241,35 +61,23 @@ def _fields(node: object) -> set[str]:
 
 
 class RuleSet:
-    def __init__(self, spec: RulesFile, *, path: str | None = None) -> None:
+    """The rules of one RulesConfig, with their terms in the chain's matching form."""
+
+    def __init__(self, spec: RulesConfig) -> None:
         self.groups = {name: [clean(w) for w in words] for name, words in spec.groups.items()}
-        self.rules: list[tuple[RuleSpec, object]] = []
         names = set(spec.groups)
-        for rule in spec.rules:
-            try:
-                self.rules.append((rule, parse_rule(rule.expr, rule=rule.name, groups=names)))
-            except RuleSyntaxError as exc:  # the parser knows the rule; we know the file
-                raise RuleSyntaxError(exc.message, rule=exc.rule, position=exc.position,
-                                      expected=exc.expected, path=path) from None
+        self.rules: list[tuple[RuleSpec, object]] = [
+            (rule, parse_rule(rule.expr, rule=rule.name, groups=names, clean=clean)) for rule in spec.rules]
         self.automaton = ahocorasick.Automaton()
         for word in set().union(*(_terms(node, self.groups) for _, node in self.rules)) if self.rules else ():
             if word:
                 self.automaton.add_word(word, word)
         if len(self.automaton):
             self.automaton.make_automaton()
-        self._kinds = {r.name: r.kind for r, _ in self.rules}
         # Most posts hit few words: skip rules none of whose necessary words hit.
         self._needs = [_positive_terms(node, self.groups) for _, node in self.rules]
         # Only the fields some rule reads are cleaned and scanned.
         self.fields = set().union(*(_fields(node) for _, node in self.rules)) if self.rules else set()
-
-    @classmethod
-    def from_file(cls, path: Path) -> RuleSet:
-        data, node = read_yaml(path)
-        return cls(validate(RulesFile, data, path=path, node=node), path=str(path))
-
-    def kinds(self, names: list[str]) -> set[str]:
-        return {self._kinds[n] for n in names if n in self._kinds}
 
     def _scan(self, texts: dict[str, str]) -> Hits:
         hits: Hits = {}
@@ -306,7 +114,7 @@ class RuleSet:
         raise TypeError(node)
 
     @staticmethod
-    def _field(name: str, post: Post, norm: Normalized | None) -> str:
+    def _field(name: str, post: Post, norm: Normalised | None) -> str:
         """One field of the post as rules read it (cleaned like the chain's own text)."""
         if name == "title":
             return norm.title if norm else clean(post.title or "")
@@ -318,7 +126,7 @@ class RuleSet:
             return clean(post.author or "")
         return post.ip_region or ""
 
-    def evaluate(self, post: Post, norm: Normalized | None = None) -> list[RuleHit]:
+    def evaluate(self, post: Post, norm: Normalised | None = None) -> list[RuleHit]:
         hits = self._scan({f: self._field(f, post, norm) for f in self.fields})
         words = {w for _, w in hits}
         out = []

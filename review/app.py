@@ -20,11 +20,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from civicwatch.config import Config
 from civicwatch.clock import now_shanghai
+from civicwatch.config import Config
 from civicwatch.exceptions import (
-    CivicwatchError, FormInputError, InvalidInputError, LeadNotFound, LoginRequired, ServerUnavailableError,
-    StaleLeadError, TransitionError, UserError,
+    CivicwatchError,
+    FormInputError,
+    InvalidInputError,
+    LeadNotFound,
+    LoginRequired,
+    ServerUnavailableError,
+    StaleLeadError,
+    TransitionError,
+    UserError,
 )
 from civicwatch.models import LeadState
 from review.auth import LoginThrottle

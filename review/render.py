@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from civicwatch.config import Config
 from civicwatch.clock import SHANGHAI
+from civicwatch.config import Config
 from civicwatch.lifecycle import OPEN_STATES
 from civicwatch.models import LeadState
 from review.security import CSRF_FIELD, csrf_token, safe_url

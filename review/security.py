@@ -6,7 +6,6 @@ Scraped text is hostile; templates autoescape it and links pass through `safe_ur
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicwatch.config import Settings
+from civicwatch.keys import read_or_create_secret
 
 CSRF_FIELD = "csrf_token"
 CSRF_SESSION_KEY = "csrf"
@@ -40,19 +40,9 @@ SECURE_HEADERS: list[tuple[bytes, bytes]] = [
 
 
 def session_secret(settings: Settings) -> str:
-    """CIVICWATCH_REVIEW_SECRET, else a random key generated once and kept under data_dir."""
-    if settings.review_secret:
-        return settings.review_secret
-    path = Path(settings.data_dir) / "review_secret"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    # Created 0600 so other local users cannot forge sessions.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(secret)
-    return secret
+    """CIVICWATCH_REVIEW_SECRET, else a random key generated once and kept under data_dir
+    (0600, so other local users cannot forge sessions)."""
+    return settings.review_secret or read_or_create_secret(Path(settings.data_dir) / "review_secret")
 
 
 def csrf_token(request: Request) -> str:

@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import uvicorn
@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from civicwatch.exceptions import AddressInUseError
 from civicwatch.models import Post
 from simulator.faults import Fault, FaultBook
 from simulator.platforms import bilibili, browser, feeds, forum, liuyan, pages, tieba, weibo, zhihu
@@ -56,7 +57,7 @@ PREFIX_ROUTES: dict[tuple[str, str], tuple[str, Handler, str]] = {
 
 
 def default_now(posts: dict[str, list[Post]]) -> datetime:
-    newest = max((p.published_at for ps in posts.values() for p in ps), default=datetime.now(timezone.utc))
+    newest = max((p.published_at for ps in posts.values() for p in ps), default=datetime.now(UTC))
     return newest + timedelta(minutes=10)
 
 
@@ -84,7 +85,7 @@ def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook |
         response = handler(request, posts.get(platform, []), clock, fault)
         if inspect.isawaitable(response):  # handlers that read a form body are async
             response = await response
-        response.headers["Date"] = email.utils.format_datetime(clock.astimezone(timezone.utc), usegmt=True)
+        response.headers["Date"] = email.utils.format_datetime(clock.astimezone(UTC), usegmt=True)
         return response
 
     async def set_fault(request: Request) -> Response:
@@ -125,7 +126,11 @@ class SimulatorServer:
         self.host = host
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, port))
+        try:
+            self.sock.bind((host, port))
+        except OSError as exc:
+            self.sock.close()
+            raise AddressInUseError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.port = int(self.sock.getsockname()[1])
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="off", date_header=False,
                                                    server_header=False))

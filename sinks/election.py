@@ -7,6 +7,7 @@ dies stops renewing and another takes over after at most `ttl_s`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
@@ -57,10 +58,8 @@ class Lease:
     def release(self) -> None:
         with self._lock:
             self._valid_until = 0.0
-            try:
+            with contextlib.suppress(redis.RedisError):  # else it expires by itself
                 self._release(keys=[self.key], args=[self.holder])
-            except redis.RedisError:
-                pass  # it expires by itself
 
     def current_holder(self) -> str | None:
         value = self.client.get(self.key)

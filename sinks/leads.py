@@ -25,12 +25,32 @@ from civicwatch.clock import now_shanghai
 from civicwatch.config import Catalogue
 from civicwatch.exceptions import InvalidInputError, LeadNotFound, StaleLeadError, TransitionError
 from civicwatch.lifecycle import (
-    NO_RETURN_REASON, OPEN_STATES, build_work_order, can_transition, corrected_decision, deadline_for,
-    discovered_lead, dispatch_number, history_entry, lead_id_for, source_of, status_step, withdrawable,
+    NO_RETURN_REASON,
+    OPEN_STATES,
+    build_work_order,
+    can_transition,
+    corrected_decision,
+    deadline_for,
+    discovered_lead,
+    dispatch_number,
+    history_entry,
+    lead_id_for,
+    source_of,
+    status_step,
+    withdrawable,
     work_order_overdue,
 )
 from civicwatch.models import (
-    DECISIONS, Decision, HistoryEntry, Lead, LeadState, Outbox, Post, StatusEvent, Withdrawal, WorkOrder,
+    DECISIONS,
+    Decision,
+    HistoryEntry,
+    Lead,
+    LeadState,
+    Outbox,
+    Post,
+    StatusEvent,
+    Withdrawal,
+    WorkOrder,
 )
 from sinks.mongo import Store, lead_from_doc, lead_to_doc, to_shanghai
 from sinks.queue import CHANGES_ID, QueueIndex, QueuePage, rank_of

@@ -19,8 +19,8 @@ from typing import Any
 import pymongo
 from pymongo.database import Database
 
-from civicwatch.exceptions import LeadNotFound
 from civicwatch.clock import SHANGHAI
+from civicwatch.exceptions import LeadNotFound
 from civicwatch.models import DECISIONS, Decision, Lead, Post
 
 _TOKEN_RE = re.compile(r"[\u4e00-\u9fff]{2}|[a-z0-9]{2,}")

@@ -1,6 +1,8 @@
 """Console users in MongoDB (`users` collection): argon2 password hashes and one role each.
 
 Roles, weakest first: viewer (reads), verifier (verifies, rejects, merges, reopens), admin.
+Each user also holds the hashes of their open console sessions: a signed cookie is only good
+while its session id is listed, so log-out, a password change or disabling ends it server-side.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from pydantic import BaseModel, Field
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from civicwatch.exceptions import UserError
 from civicwatch.clock import now_shanghai
+from civicwatch.exceptions import UserError
 
 Role = Literal["viewer", "verifier", "admin"]
 ROLES: tuple[str, ...] = ("viewer", "verifier", "admin")
 MIN_PASSWORD_CHARS = 8
+# Open sessions kept per user (the newest); signing in on one more device ends the oldest.
+MAX_SESSIONS = 16
 
 _hasher = PasswordHasher()
 
@@ -40,12 +44,16 @@ class User(BaseModel):
     password_hash: str
     created_at: datetime  # naive UTC when the client is not tz_aware
     disabled: bool = False
+    sessions: list[str] = Field(default_factory=list, description="hashes of open session ids")
 
     model_config = {"populate_by_name": True}
 
     def can(self, role: str) -> bool:
         """True when this user's role is `role` or stronger."""
         return not self.disabled and ROLES.index(self.role) >= ROLES.index(role)
+
+    def has_session(self, session_id: str) -> bool:
+        return bool(session_id) and _token_hash(session_id) in self.sessions
 
 
 class UserStore:
@@ -60,6 +68,8 @@ class UserStore:
 
     def add(self, name: str, role: str, password: str, *, replace: bool = False,
             now: datetime | None = None) -> User:
+        """A new user; with `replace` (the way a password is changed) the old record, its open
+        sessions and API token included, is overwritten."""
         name = name.strip()
         if not name:
             raise UserError("user name is empty")
@@ -112,5 +122,19 @@ class UserStore:
         return user if user and not user.disabled else None
 
     def set_disabled(self, name: str, disabled: bool) -> None:
-        if self.users.update_one({"_id": name}, {"$set": {"disabled": disabled}}).matched_count == 0:
+        """Disabling also ends every open session, so re-enabling does not revive old cookies."""
+        change: dict[str, Any] = {"disabled": disabled}
+        if disabled:
+            change["sessions"] = []
+        if self.users.update_one({"_id": name}, {"$set": change}).matched_count == 0:
             raise UserError(f"no user {name!r}")
+
+    def open_session(self, name: str) -> str:
+        """A new session id for the user, listed (hashed) until closed or pushed out."""
+        session_id = secrets.token_urlsafe(24)
+        self.users.update_one({"_id": name}, {"$push": {"sessions": {
+            "$each": [_token_hash(session_id)], "$slice": -MAX_SESSIONS}}})
+        return session_id
+
+    def close_session(self, name: str, session_id: str) -> None:
+        self.users.update_one({"_id": name}, {"$pull": {"sessions": _token_hash(session_id)}})

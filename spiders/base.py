@@ -1,10 +1,11 @@
 """PlatformSpider: what every civicwatch spider shares.
 
-Keyword-driven (spider argument `keywords`, default config/platforms.yaml), incremental
-(`watermarks`, filled by crawlers.extensions.crawlstate, plus the `since` lower bound), and
-honest about trouble: every response is classified into an outcome (reference/platforms.md
-§2.3) counted as `source/outcome/<outcome>` and sent as the `source_outcome` signal; a
-malformed body is logged with platform and URL and counted, never fatal.
+Keyword-driven (spider argument `keywords`, default config/platforms.yaml under the
+CIVICWATCH_CONFIG_DIR setting), incremental (`watermarks`, filled by
+crawlers.extensions.crawlstate, plus the `since` lower bound), and honest about trouble: every
+response is classified into an outcome (docs/platforms.md, "Outcomes, health and backoff")
+counted as `source/outcome/<outcome>` and sent as the `source_outcome` signal; a malformed body
+is logged with platform and URL and counted, never fatal.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Self
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 
 from civicwatch import signals
-from civicwatch.config import get_settings, load_config
 from civicwatch.clock import now_shanghai
+from civicwatch.config import PlatformConfig, get_settings, load_platforms
 from civicwatch.models import Post
 
 logger = logging.getLogger(__name__)
@@ -32,13 +35,20 @@ HEALTHY = frozenset({"ok", "empty", "end", "not_found"})
 class PlatformSpider(scrapy.Spider):
     platform: str = ""
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        # Defaults (keywords, boards, forum definitions) come from the crawl's config directory.
+        kwargs.setdefault("config_dir", crawler.settings.get("CIVICWATCH_CONFIG_DIR"))
+        return super().from_crawler(crawler, *args, **kwargs)
+
     def __init__(self, keywords: Iterable[str] | str | None = None, since: str | None = None,
                  max_pages: int | str | None = None, watermarks: dict[str, datetime] | None = None,
-                 **kwargs: Any) -> None:
+                 config_dir: str | Path | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.platform = self.platform or self.name
+        self.config_dir = Path(config_dir) if config_dir else get_settings().config_dir
         if keywords is None:
-            platform = load_config(get_settings()).platforms.platforms.get(self.platform)
+            platform = self.platform_config()
             keywords = platform.keywords if platform else []
         if isinstance(keywords, str):
             keywords = [k.strip() for k in keywords.split(",") if k.strip()]
@@ -47,6 +57,10 @@ class PlatformSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages else 10
         self.watermarks: dict[str, datetime] = dict(watermarks or {})
         self.truncated_keywords: set[str] = set()
+
+    def platform_config(self) -> PlatformConfig | None:
+        """This platform's entry in platforms.yaml (used only for defaults not given as arguments)."""
+        return load_platforms(self.config_dir / "platforms.yaml").platforms.get(self.platform)
 
     # --- incremental paging ----------------------------------------------------------------
 

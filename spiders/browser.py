@@ -28,9 +28,14 @@ from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 from scrapy_playwright.provider import PlaywrightBrowserProvider
 
-from crawlers import settings as project
 from civicwatch.models import Post
 from spiders.base import PlatformSpider
+
+# Only the browser platforms' crawls download through Playwright (their custom_settings).
+BROWSER_DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
 
 READY = "section.note-item, div.no-more, div.captcha, div.login-container"
 
@@ -135,7 +140,7 @@ class SharedBrowserProvider(PlaywrightBrowserProvider):
 
 class BrowserSpider(PlatformSpider):
     custom_settings: ClassVar[dict[str, Any]] = {
-        "DOWNLOAD_HANDLERS": project.BROWSER_DOWNLOAD_HANDLERS,
+        "DOWNLOAD_HANDLERS": BROWSER_DOWNLOAD_HANDLERS,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
     }
 

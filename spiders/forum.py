@@ -17,9 +17,8 @@ import scrapy
 from parsel import Selector as Parsel
 from scrapy.http import Response
 
-from civicwatch.config import get_settings
-from civicwatch.config.forums import ForumDefinition, Selector, load_forums
 from civicwatch.clock import SHANGHAI
+from civicwatch.config.forums import ForumDefinition, Selector, load_forums
 from civicwatch.models import Post
 from spiders.base import PlatformSpider
 from spiders.utils.text import strip_html
@@ -59,7 +58,7 @@ class ForumSpider(PlatformSpider):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("keywords", [])  # boards, not searches
         super().__init__(**kwargs)
-        self.definitions = load_forums(get_settings().config_dir / "forums")
+        self.definitions = load_forums(self.config_dir / "forums")
 
     async def start(self) -> AsyncIterator[Any]:
         if self.settings.getbool("CIVICWATCH_WORKER"):

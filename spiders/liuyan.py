@@ -26,9 +26,7 @@ class LiuyanSpider(PlatformSpider):
         kwargs.setdefault("keywords", [])
         super().__init__(**kwargs)
         if boards is None:
-            from civicwatch.config import get_settings, load_config
-
-            platform = load_config(get_settings()).platforms.platforms.get(self.platform)
+            platform = self.platform_config()
             boards = platform.boards if platform else []
         self.boards = [b.strip() for b in boards.split(",")] if isinstance(boards, str) else list(boards)
         self.boards = [b for b in self.boards if b]

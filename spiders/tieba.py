@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
-from collections.abc import AsyncIterator, Iterable
 from urllib.parse import quote, urlencode
 
 import scrapy
@@ -32,9 +31,7 @@ class TiebaSpider(PlatformSpider):
     def __init__(self, boards: Iterable[str] | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if boards is None:
-            from civicwatch.config import get_settings, load_config
-
-            platform = load_config(get_settings()).platforms.platforms.get(self.platform)
+            platform = self.platform_config()
             boards = platform.boards if platform and kwargs.get("keywords") != [] else []
         if isinstance(boards, str):
             boards = [b.strip() for b in boards.split(",") if b.strip()]

@@ -1,4 +1,4 @@
-"""Shared fixtures: real servers for the whole session.
+"""Shared fixtures: real servers for the whole session, Services on them, crawls in this process.
 
 By default the embedded SecantusDB and Redis (crawlers/embedded.py) are started once on free
 loopback ports; set CIVICWATCH_TEST_MONGO_URI / CIVICWATCH_TEST_REDIS_URL to run the suite
@@ -7,16 +7,31 @@ against real MongoDB and Redis instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import pymongo
 import pytest
 import redis
 from pymongo.database import Database
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings as ScrapySettings
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.reactor import is_reactor_installed
+from scrapy.utils.test import get_crawler
 
+from civicwatch.settings import Settings
+from crawlers import settings as project
+from crawlers.crawl import platform_settings, spider_arguments
 from crawlers.embedded import EmbeddedServers
+from crawlers.services import Services
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +70,71 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     client.flushdb()
     yield client
     client.close()
+
+
+# --- crawls in this process (Scrapy's own test helper) -----------------------------------------
+
+# The project's Scrapy settings (crawlers/settings.py) as a dict for get_crawler.
+PROJECT_SETTINGS = {name: getattr(project, name) for name in dir(project) if name.isupper()}
+
+
+@dataclass
+class CrawlResult:
+    crawler: Crawler
+    items: list[Any] = field(default_factory=list)
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
+
+
+def run_crawl(spidercls: type[Spider], settings: dict[str, Any] | None = None,
+              **spider_args: Any) -> CrawlResult:
+    """One crawl of `spidercls` in this process, built by scrapy.utils.test.get_crawler.
+
+    The project's settings, without pipelines or extensions unless `settings` names them.
+    get_crawler runs Scrapy reactorless here (asyncio, the aiohttp download handler), so a
+    crawl takes milliseconds; tests/e2e runs real `scrapy crawl` / `civicwatch run` processes
+    with the Twisted downloader production uses.
+    """
+    if is_reactor_installed():
+        raise RuntimeError("a Twisted reactor is installed in the test process; in-process crawls "
+                           "run without one (start crawls that need it in a subprocess)")
+    result: list[CrawlResult] = []
+
+    async def crawl() -> None:
+        crawler = get_crawler(spidercls, {**PROJECT_SETTINGS, "ITEM_PIPELINES": {}, "EXTENSIONS": {},
+                                          "DOWNLOAD_DELAY": 0, "LOG_LEVEL": "DEBUG", **(settings or {})})
+        outcome = CrawlResult(crawler)
+        crawler.signals.connect(lambda item, **_: outcome.items.append(item), signal=signals.item_scraped,
+                                weak=False)
+        result.append(outcome)
+        await crawler.crawl_async(**spider_args)
+
+    asyncio.run(crawl())
+    return result[0]
+
+
+@pytest.fixture
+def services(mongo_uri: str, redis_url: str, mongo_db: Database, redis_client: redis.Redis,
+             tmp_path: Path) -> Iterator[Services]:
+    """Open Services on the test servers: a database of its own, a flushed Redis."""
+    settings = Settings(mongo_uri=mongo_uri, redis_url=redis_url, mongo_db=mongo_db.name,
+                        data_dir=tmp_path / "data")
+    with Services(settings) as opened:
+        yield opened
+
+
+def crawl_platform(services: Services, name: str, simulator: str, since: datetime,
+                   settings: dict[str, Any] | None = None) -> CrawlResult:
+    """One polling round of platform `name` as `civicwatch run` makes it (its spider arguments and
+    politeness, the project's pipelines and extensions, shared Services), in this process."""
+    platform = services.config.platforms.platforms[name]
+    spidercls = SpiderLoader.from_settings(ScrapySettings({"SPIDER_MODULES": PROJECT_SETTINGS["SPIDER_MODULES"]}))
+    politeness = platform_settings(ScrapySettings(), platform, time_scale=0)
+    return run_crawl(spidercls.load(platform.spider or name), {
+        "ITEM_PIPELINES": PROJECT_SETTINGS["ITEM_PIPELINES"], "EXTENSIONS": PROJECT_SETTINGS["EXTENSIONS"],
+        **{key: politeness[key] for key in ("DOWNLOAD_DELAY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
+                                            "ROBOTSTXT_OBEY")},
+        **services.scrapy_settings(), "CIVICWATCH_SIMULATOR": simulator, **(settings or {}),
+    }, **spider_arguments(platform, since))

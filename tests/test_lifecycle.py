@@ -12,8 +12,16 @@ from civicwatch.clock import SHANGHAI
 from civicwatch.config import Settings, load_config
 from civicwatch.exceptions import InvalidInputError
 from civicwatch.lifecycle import (
-    OPEN_STATES, STATUS_STATES, TRANSITIONS, build_work_order, corrected_decision, discovered_lead,
-    dispatch_number, history_entry, status_step, work_order_id_for,
+    OPEN_STATES,
+    STATUS_STATES,
+    TRANSITIONS,
+    build_work_order,
+    corrected_decision,
+    discovered_lead,
+    dispatch_number,
+    history_entry,
+    status_step,
+    work_order_id_for,
 )
 from civicwatch.models import Decision, Lead, LeadState, Post, StatusEvent
 

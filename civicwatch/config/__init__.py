@@ -1,37 +1,60 @@
 """Configuration: environment settings plus the YAML files operations staff edit.
 
-`load_config()` validates everything up front so that a bad file fails at start-up with one
-clear line (file, line, field, problem) instead of a traceback mid-run.
+`load_config()` loads and validates every file up front (catalogue, gazetteer, platforms, rules,
+classifier, forums/), rule expressions and cross-references included, so that a bad file fails
+at start-up with one clear line (file, line, field, problem) instead of a traceback mid-run.
+One module per file holds its schema.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 from civicwatch.config.catalogue import Catalogue, Item
+from civicwatch.config.classifier import ClassifierConfig, Scoring, load_classifier
+from civicwatch.config.forums import ForumDefinition, load_forums
 from civicwatch.config.gazetteer import Gazetteer
 from civicwatch.config.loader import load_model
 from civicwatch.config.platforms import PlatformConfig, PlatformsFile
+from civicwatch.config.rules import RulesConfig, RuleSpec, load_rules
+from civicwatch.keys import author_key
 from civicwatch.settings import Settings, get_settings
 
 __all__ = [
-    "Catalogue", "Config", "Gazetteer", "Item", "PlatformConfig", "PlatformsFile", "Settings",
-    "get_settings", "load_catalogue", "load_config", "load_gazetteer", "load_platforms",
+    "Catalogue", "ClassifierConfig", "Config", "ForumDefinition", "Gazetteer", "Item", "PlatformConfig",
+    "PlatformsFile", "RuleSpec", "RulesConfig", "Scoring", "Settings", "get_settings", "load_catalogue",
+    "load_classifier", "load_config", "load_forums", "load_gazetteer", "load_platforms", "load_rules",
 ]
 
 
 @dataclass(frozen=True)
 class Config:
+    """Everything under the config directory, validated, plus the settings that found it."""
+
     settings: Settings
     catalogue: Catalogue
     gazetteer: Gazetteer
     platforms: PlatformsFile
+    rules: RulesConfig
+    classifier: ClassifierConfig
+    forums: tuple[ForumDefinition, ...]
 
     @property
     def config_dir(self) -> Path:
         return self.settings.config_dir
+
+    @cached_property
+    def author_key(self) -> bytes:
+        """The key of author hashes (civicwatch/keys.py), read or created on first use only."""
+        return author_key(self.settings)
+
+    def with_scoring(self, **changes: Any) -> Config:
+        """This config with other scoring knobs, e.g. `with_scoring(lead_threshold=1.5)` (evaluate)."""
+        scoring = Scoring.model_validate({**self.classifier.scoring.model_dump(), **changes})
+        return replace(self, classifier=self.classifier.model_copy(update={"scoring": scoring}))
 
 
 @lru_cache(maxsize=8)
@@ -51,9 +74,14 @@ def load_platforms(path: Path) -> PlatformsFile:
 def load_config(settings: Settings | None = None) -> Config:
     settings = settings or get_settings()
     d = settings.config_dir
+    catalogue = load_catalogue(d / "catalogue.yaml")
+    rules = d / "rules.yaml"
     return Config(
         settings=settings,
-        catalogue=load_catalogue(d / "catalogue.yaml"),
+        catalogue=catalogue,
         gazetteer=load_gazetteer(d / "gazetteer.yaml"),
         platforms=load_platforms(d / "platforms.yaml"),
+        rules=load_rules(rules) if rules.exists() else RulesConfig(),  # no rules file: no rules
+        classifier=load_classifier(d / "classifier.yaml", catalogue),
+        forums=tuple(load_forums(d / "forums")),
     )

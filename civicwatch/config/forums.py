@@ -1,14 +1,24 @@
-"""Generic-spider definitions (config/forums/*.yaml): a forum or message board without code."""
+"""Generic-spider definitions (config/forums/*.yaml): a forum or message board without code.
+
+Regexes, CSS and XPath selectors are compiled when the file loads, so a typo fails at start-up
+with its file and line, not mid-crawl as a traceback and an empty round.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from cssselect import SelectorError
+from cssselect.xpath import ExpressionError
+from lxml import etree
+from parsel.csstranslator import css2xpath
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from civicwatch.config.loader import load_model
+from civicwatch.config.loader import line_of, read_yaml, validate
+from civicwatch.exceptions import ConfigError
 
 
 class Selector(BaseModel):
@@ -26,6 +36,24 @@ class Selector(BaseModel):
     def _one_way(self) -> Selector:
         if sum(x is not None for x in (self.css, self.xpath, self.path)) != 1:
             raise ValueError("give exactly one of css, xpath, path")
+        xpath = self.xpath
+        if self.css is not None:
+            try:
+                xpath = css2xpath(self.css)
+            except (SelectorError, ExpressionError, ValueError) as exc:
+                raise ValueError(f"bad CSS selector {self.css!r}: {exc}") from None
+        if xpath is not None:
+            try:
+                etree.XPath(xpath)
+            except etree.XPathSyntaxError as exc:
+                raise ValueError(f"bad XPath {self.xpath or self.css!r}: {exc}") from None
+        if self.regex is not None:
+            try:
+                groups = re.compile(self.regex).groups
+            except re.error as exc:
+                raise ValueError(f"bad regex {self.regex!r}: {exc}") from None
+            if groups < 1:
+                raise ValueError(f"regex {self.regex!r} needs a (group): its first group is kept")
         return self
 
 
@@ -51,7 +79,7 @@ class ForumDefinition(BaseModel):
     next_page: Selector | None = Field(None, description="paging stops when this finds nothing")
     fields: dict[str, Selector]
     detail: DetailPage | None = Field(None, description="read these fields from each item's `url`")
-    time_format: str = Field("auto", description="'auto' (every platforms.md form) or a strptime pattern")
+    time_format: str = Field("auto", description="'auto' (every form in docs/platforms.md) or a strptime pattern")
 
     @model_validator(mode="after")
     def _required_fields(self) -> ForumDefinition:
@@ -69,4 +97,17 @@ class ForumDefinition(BaseModel):
 
 
 def load_forums(directory: Path) -> list[ForumDefinition]:
-    return [load_model(ForumDefinition, p) for p in sorted(directory.glob("*.yaml"))]
+    """Every definition in `directory`; a name used by two files is an error naming both."""
+    forums: list[ForumDefinition] = []
+    first: dict[str, str] = {}  # name → "file:line" where it was defined
+    for path in sorted(directory.glob("*.yaml")):
+        data, node = read_yaml(path)
+        forum = validate(ForumDefinition, data, path=path, node=node)
+        line = line_of(node, ("name",))
+        if forum.name in first:
+            raise ConfigError(f"duplicate forum name {forum.name!r} (first in {first[forum.name]})",
+                              path=str(path), line=line, field="name")
+        first[forum.name] = f"{path}:{line}" if line else str(path)
+        forums.append(forum)
+    return forums
+

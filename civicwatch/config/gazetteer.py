@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from civicwatch.config.loader import reject_duplicates
 
 
 class Street(BaseModel):
@@ -63,6 +65,18 @@ class Gazetteer(BaseModel):
     districts: list[District]
     landmarks: list[Landmark] = Field(default_factory=list)
     other_places_with_same_names: list[OtherPlace] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ids_are_unique(self) -> Gazetteer:
+        # Lookups are keyed by these: a repeat would silently hide the first one.
+        reject_duplicates("district name", ((d.name, ("districts", i, "name"))
+                                            for i, d in enumerate(self.districts)))
+        streets = [(i, j, s) for i, d in enumerate(self.districts) for j, s in enumerate(d.streets)]
+        reject_duplicates("street code", ((s.code, ("districts", i, "streets", j, "code"))
+                                          for i, j, s in streets))
+        reject_duplicates("street name", ((s.name, ("districts", i, "streets", j, "name"))
+                                          for i, j, s in streets))
+        return self
 
     def street_index(self) -> dict[str, tuple[str, Street]]:
         """Canonical street name → (district name, street)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -13,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawlers.commands.run import results_table
 from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
+from crawlers.commands.run import results_table
 
 SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "simulator" / "data" / "sample_posts.jsonl"
 
@@ -32,7 +31,7 @@ def counts_table(title: str, counts: Counter[str], names: dict[str, str]) -> Tab
     table.add_column("名称")
     table.add_column("leads", justify="right")
     for code, n in counts.most_common():
-        table.add_row(code or "—", names.get(code or "", "未定位" if not code else code), str(n))
+        table.add_row(code or "—", names.get(code or "", code or "未定位"), str(n))
     return table
 
 
@@ -42,8 +41,9 @@ def register(app: typer.Typer) -> None:
         posts: Annotated[Path, typer.Option(help="labelled-post JSONL the simulator serves")] = SAMPLE_POSTS,
     ) -> None:
         """Start everything locally and run one round of the whole loop through the simulator."""
+        from crawlers.crawl import project_settings, run_poller
         from crawlers.embedded import servers_for
-        from crawlers.runloop import run_poller
+        from crawlers.services import Services
         from simulator.server import SimulatorServer
         from sinks.leads import LeadService
         from sinks.mongo import Store
@@ -53,16 +53,16 @@ def register(app: typer.Typer) -> None:
         config = load_config(settings)
         since = earliest_post(posts).published_at - timedelta(days=1)
         with servers_for(settings) as (mongo_uri, redis_url):
-            os.environ["CIVICWATCH_MONGO_URI"] = mongo_uri
-            os.environ["CIVICWATCH_REDIS_URL"] = redis_url
             simulator = SimulatorServer(posts, port=0)
             simulator.start()
-            os.environ["CIVICWATCH_SIMULATOR"] = simulator.url
             console.print(f"simulator: {simulator.url} serving {posts}")
+            crawl_settings = settings.model_copy(update={
+                "mongo_uri": mongo_uri, "redis_url": redis_url, "simulator": simulator.url})
             try:
-                # The simulator answers at once; politeness delays would only slow the demo.
-                results = run_poller(config.platforms.enabled(), since, once=True, time_scale=0,
-                                     settings_overrides={"LOG_LEVEL": "WARNING"})
+                with Services(crawl_settings, config) as services:
+                    # The simulator answers at once; politeness delays would only slow the demo.
+                    results = run_poller(project_settings({**services.scrapy_settings(), "LOG_LEVEL": "WARNING"}),
+                                         config.platforms.enabled(), since, once=True, time_scale=0)
             finally:
                 simulator.stop()
             decisions = LeadService(Store(mongo_uri, settings.mongo_db), config.catalogue).decisions()

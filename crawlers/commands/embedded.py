@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 
@@ -26,10 +27,8 @@ def up() -> None:
         console.print(f"CIVICWATCH_MONGO_URI={servers.mongo_uri}", highlight=False, soft_wrap=True)
         console.print(f"CIVICWATCH_REDIS_URL={servers.redis_url}", highlight=False, soft_wrap=True)
         console.print(f"[dim]data under {settings.data_dir.resolve()}; Ctrl-C stops both[/]")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
-        except KeyboardInterrupt:
-            pass
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,18 +11,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawlers.commands.classify import read_posts
 from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
+from crawlers.commands.classify import read_posts
 
 THRESHOLDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 
+ChainAt = Callable[[float], Any]  # lead threshold -> FilterChain
 
-def _run(chain: Any, rows: list[dict[str, Any]], posts: list[Post], threshold: float) -> Any:
+
+def _run(chain_at: ChainAt, rows: list[dict[str, Any]], posts: list[Post], threshold: float) -> Any:
     from filters.evaluate import evaluate
 
+    chain = chain_at(threshold)
     chain.reset()
-    chain.lead_threshold = threshold
     return evaluate(rows, chain.decide_batch(posts))
 
 
@@ -41,12 +45,18 @@ def register(app: typer.Typer) -> None:
         from filters.chain import FilterChain
 
         console = Console()
-        chain = FilterChain.from_config(load_config(get_settings()))
+        config = load_config(get_settings())
+
+        @cache
+        def chain_at(threshold: float) -> FilterChain:  # one chain per threshold tried
+            return FilterChain.from_config(config.with_scoring(lead_threshold=threshold))
+
+        threshold = config.classifier.scoring.lead_threshold
         pairs = list(read_posts(labelled, Console(stderr=True)))
         rows = [r for r, _ in pairs if isinstance(r.get("label"), dict)]
         posts = [p for r, p in pairs if isinstance(r.get("label"), dict)]
-        report = _run(chain, rows, posts, chain.lead_threshold)
-        table = Table(title=f"{labelled} — {len(rows)} posts, threshold {chain.lead_threshold}")
+        report = _run(chain_at, rows, posts, threshold)
+        table = Table(title=f"{labelled} — {len(rows)} posts, threshold {threshold}")
         table.add_column("metric")
         table.add_column("value", justify="right")
         for name, value in report.metrics.items():
@@ -58,7 +68,7 @@ def register(app: typer.Typer) -> None:
             for line in report.misses:
                 console.print("  " + line, highlight=False, markup=False)
         if folds > 1:
-            _cross_validate(console, chain, rows, posts, folds)
+            _cross_validate(console, chain_at, rows, posts, folds)
 
 
 def _folds(rows: list[dict[str, Any]], k: int) -> list[int]:
@@ -75,7 +85,7 @@ def _folds(rows: list[dict[str, Any]], k: int) -> list[int]:
     return out
 
 
-def _cross_validate(console: Console, chain: Any, rows: list[dict[str, Any]], posts: list[Post],
+def _cross_validate(console: Console, chain_at: ChainAt, rows: list[dict[str, Any]], posts: list[Post],
                     k: int) -> None:
     table = Table(title=f"{k}-fold check (threshold tuned on the other folds)")
     for col in ("fold", "threshold", "precision", "recall", "district", "department", "urgent", "dup F1"):
@@ -85,9 +95,9 @@ def _cross_validate(console: Console, chain: Any, rows: list[dict[str, Any]], po
     for fold in range(k):
         test = [i for i in range(len(rows)) if assigned[i] == fold]
         train = [i for i in range(len(rows)) if assigned[i] != fold]
-        best = max(THRESHOLDS, key=lambda t: (_f1(_run(chain, [rows[i] for i in train],
+        best = max(THRESHOLDS, key=lambda t: (_f1(_run(chain_at, [rows[i] for i in train],
                                                        [posts[i] for i in train], t).metrics), -abs(t - 1)))
-        m = _run(chain, [rows[i] for i in test], [posts[i] for i in test], best).metrics
+        m = _run(chain_at, [rows[i] for i in test], [posts[i] for i in test], best).metrics
         for key in m:
             sums[key] = sums.get(key, 0.0) + m[key]
         table.add_row(str(fold + 1), str(best), *(f"{m[x]:.3f}" for x in (

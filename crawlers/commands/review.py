@@ -35,6 +35,8 @@ def register(app: typer.Typer) -> None:
             help="also relay dispatched work orders to the Redis stream and apply the dispatch "
                  "system's status events")] = True,
         relay_interval: Annotated[float, typer.Option(help="seconds between relay and status rounds")] = 2.0,
+        metrics_port: Annotated[int | None, typer.Option(
+            help="serve Prometheus metrics (failed log-ins) on this loopback port (0 = off)")] = None,
     ) -> None:
         """Serve the verification console (核实台): queue, lead pages, verify/reject/merge."""
         import redis
@@ -49,6 +51,10 @@ def register(app: typer.Typer) -> None:
 
         settings = get_settings()
         config = load_config(settings)
+        if metrics_port:
+            from prometheus_client import start_http_server
+
+            start_http_server(metrics_port, addr="127.0.0.1")
         with servers_for(settings) as (mongo_uri, redis_url):
             store = Store(mongo_uri, settings.mongo_db)
             store.ensure_indexes()

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from civicwatch.config import get_settings
 from civicwatch.clock import SHANGHAI
+from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
 
 rules_app = typer.Typer(help="Keyword rules (config/rules.yaml).", no_args_is_help=True)
@@ -24,8 +24,9 @@ def test_rules(
     """Show the rules that hit TEXT, with the matched terms and positions."""
     from filters.rules import RuleSet
 
-    path = get_settings().config_dir / "rules.yaml"
-    ruleset = RuleSet.from_file(path)
+    config = load_config(get_settings())  # every file, as any command: a broken one is one line
+    path = config.config_dir / "rules.yaml"
+    ruleset = RuleSet(config.rules)
     post = Post(platform="test", post_id="0", url="", text=text, title=title,
                 published_at=datetime.now(SHANGHAI))
     hits = ruleset.evaluate(post)

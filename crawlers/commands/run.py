@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-import os
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from civicwatch.config import get_settings, load_config
-from crawlers.crawl import parse_since
+from civicwatch.clock import SHANGHAI, now_shanghai
+from civicwatch.config import Config, PlatformConfig, get_settings, load_config
+from civicwatch.config.forums import load_forums
 from civicwatch.exceptions import ConfigError
-from civicwatch.clock import now_shanghai
 from crawlers.poller import RoundResult
 
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
-def select_platforms(config, names: str | None):  # type: ignore[no-untyped-def]
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """`72h`, `30m`, `7d`, `2w` (before `now`) or an ISO 8601 datetime (Shanghai time if naive)."""
+    text = value.strip()
+    if text[:-1].isdigit() and text[-1:].lower() in _UNITS:
+        return now - timedelta(seconds=int(text[:-1]) * _UNITS[text[-1].lower()])
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a duration like 72h/30m/7d nor an ISO datetime") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+def select_platforms(config: Config, names: str | None) -> dict[str, PlatformConfig]:
     wanted = [n.strip() for n in names.split(",") if n.strip()] if names else None
     if wanted:
         unknown = sorted(set(wanted) - set(config.platforms.platforms))
@@ -27,7 +41,25 @@ def select_platforms(config, names: str | None):  # type: ignore[no-untyped-def]
     selected = config.platforms.enabled(wanted)
     if not selected:
         raise ConfigError("no enabled platform to poll", path=str(config.config_dir / "platforms.yaml"))
+    check_spiders(config, selected)
     return selected
+
+
+def check_spiders(config, selected) -> None:  # type: ignore[no-untyped-def]
+    """Every selected platform has a spider, and forum definitions compile, before anything starts."""
+    from scrapy.spiderloader import get_spider_loader
+
+    from civicwatch.config.forums import load_forums
+    from crawlers.crawl import project_settings
+
+    known = set(get_spider_loader(project_settings()).list())
+    spiders = {name: p.spider or name for name, p in selected.items()}
+    missing = sorted(f"{name} (spider {spider!r})" for name, spider in spiders.items() if spider not in known)
+    if missing:
+        raise ConfigError(f"no spider for platform(s) {', '.join(missing)}; spiders: {', '.join(sorted(known))}",
+                          path=str(config.config_dir / "platforms.yaml"))
+    if "forum" in spiders.values():
+        load_forums(config.config_dir / "forums")
 
 
 def results_table(results: list[RoundResult]) -> Table:
@@ -55,11 +87,14 @@ def register(app: typer.Typer) -> None:
             help="serve Prometheus metrics on this port (0 = off)")] = None,
     ) -> None:
         """Poll the platforms: incremental, polite, each on its own interval."""
-        from crawlers.embedded import servers_for
-        from crawlers.runloop import run_poller
+        from crawlers.crawl import project_settings, run_poller
+        from crawlers.embedded import exit_on_sigterm
+        from crawlers.scaleout import scale_out_settings
+        from crawlers.services import Services
 
         settings = get_settings()
-        config = load_config(settings)  # fail on bad config before starting anything
+        config = load_config(settings)  # a bad file fails here, before anything starts
+        load_forums(settings.config_dir / "forums")  # and so does a bad forum definition
         selected = select_platforms(config, platforms)
         try:
             since_dt = parse_since(since or settings.since, now_shanghai())
@@ -69,16 +104,13 @@ def register(app: typer.Typer) -> None:
             from prometheus_client import start_http_server
 
             start_http_server(metrics_port, addr="127.0.0.1")
-        with servers_for(settings) as (mongo_uri, redis_url):
-            os.environ["CIVICWATCH_MONGO_URI"] = mongo_uri
-            os.environ["CIVICWATCH_REDIS_URL"] = redis_url
-            overrides = None
+        # The filter chain is built before any server starts; embedded servers stop on the way out.
+        with exit_on_sigterm(), Services(settings, config) as services:
+            overrides = services.scrapy_settings()
             if settings.scale_out:
-                from crawlers.scaleout import scale_out_settings
-
-                overrides = scale_out_settings(redis_url)
-            results = run_poller(selected, since_dt, once=once, time_scale=settings.time_scale,
-                                 settings_overrides=overrides)
+                overrides.update(scale_out_settings(services.settings.redis_url or ""))
+            results = run_poller(project_settings(overrides), selected, since_dt, once=once,
+                                 time_scale=settings.time_scale, note_backoff=services.health.set_backoff)
         Console().print(results_table(results))
         if once and results and not any(r.ok for r in results):
             raise typer.Exit(1)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from civicwatch.clock import SHANGHAI
+from civicwatch.exceptions import AddressInUseError
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +26,11 @@ def register(app: typer.Typer) -> None:
 
         if now is not None and now.tzinfo is None:
             now = now.replace(tzinfo=SHANGHAI)
-        server = SimulatorServer(posts, port=port, now=now)
-        Console().print(f"simulator at {server.url} (clock {server.now.isoformat()}); "
-                        f"export CIVICWATCH_SIMULATOR={server.url}")
+        try:
+            server = SimulatorServer(posts, port=port, now=now)
+        except AddressInUseError as exc:
+            raise AddressInUseError(f"{exc}; choose another --port (0 picks a free one)") from None
+        # One line even when stdout is a pipe: scripts read the URL from it.
+        Console(soft_wrap=True).print(f"simulator at {server.url} (clock {server.now.isoformat()}); "
+                                      f"export CIVICWATCH_SIMULATOR={server.url}", highlight=False)
         server.serve_forever()

@@ -6,9 +6,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from civicwatch.clock import now_shanghai
 from civicwatch.config import get_settings
 from civicwatch.exceptions import ConfigError
-from civicwatch.clock import now_shanghai
 
 COLOURS = {"ok": "green", "degraded": "yellow", "down": "red"}
 

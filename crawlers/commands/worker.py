@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         from crawlers.commands.run import select_platforms
         from crawlers.crawl import create_platform_crawler, project_settings
         from crawlers.scaleout import scale_out_settings
+        from crawlers.services import Services
 
         settings = get_settings()
         if not (settings.redis_url and settings.mongo_uri):
@@ -29,9 +30,11 @@ def register(app: typer.Typer) -> None:
                               path="environment")
         config = load_config(settings)
         selected = select_platforms(config, platforms)
-        overrides = {**scale_out_settings(settings.redis_url), "CIVICWATCH_WORKER": True}
-        process = AsyncCrawlerProcess(project_settings(overrides))
-        for name, platform in selected.items():
-            crawler = create_platform_crawler(process, name, platform, settings.time_scale)
-            process.crawl(crawler, keywords=[], since=None, max_pages=platform.max_pages)
-        process.start()  # until Ctrl-C / SIGTERM
+        with Services(settings, config) as services:
+            overrides = {**services.scrapy_settings(), **scale_out_settings(settings.redis_url),
+                         "CIVICWATCH_WORKER": True}
+            process = AsyncCrawlerProcess(project_settings(overrides))
+            for name, platform in selected.items():
+                crawler = create_platform_crawler(process, name, platform, settings.time_scale)
+                process.crawl(crawler, keywords=[], since=None, max_pages=platform.max_pages)
+            process.start()  # until Ctrl-C / SIGTERM

@@ -18,7 +18,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from civicwatch.models import DecidedPost, Post
-from crawlers.runtime import get_runtime
+from crawlers.services import Services
+from sinks.mongo import Store
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +33,15 @@ def _post_of(item: Any) -> Post | None:
 
 
 class CrawlStateExtension:
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self.newest: dict[tuple[str, str], datetime] = {}
         self.failed: set[tuple[str, str]] = set()
         self.counts: dict[tuple[str, str], int] = defaultdict(int)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlStateExtension:
-        ext = cls()
+        ext = cls(Services.from_crawler(crawler).store)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
@@ -54,7 +56,7 @@ class CrawlStateExtension:
     def spider_opened(self, spider: Spider) -> None:
         if getattr(spider, "watermarks", None):
             return  # given explicitly (spider argument)
-        spider.watermarks = get_runtime().store.get_watermarks(self._platform(spider))
+        spider.watermarks = self.store.get_watermarks(self._platform(spider))
 
     def item_done(self, item: Any, spider: Spider, **_: Any) -> None:
         post = _post_of(item)
@@ -74,11 +76,10 @@ class CrawlStateExtension:
         if reason != "finished":
             logger.warning("%s closed (%s): watermarks kept, next round reads again", spider.name, reason)
             return
-        store = get_runtime().store
         truncated = set(getattr(spider, "truncated_keywords", ()))
         for (platform, keyword), newest in self.newest.items():
             if (platform, keyword) in self.failed or keyword in truncated:
                 logger.warning("watermark of %s/%s kept: posts failed or paging was cut short",
                                platform, keyword)
                 continue
-            store.advance_watermark(platform, keyword, newest)
+            self.store.advance_watermark(platform, keyword, newest)

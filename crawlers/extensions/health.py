@@ -5,7 +5,7 @@
   block, captcha or rejected signature; parse failures above
   CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO of responses; deleted or hidden posts above
   CIVICWATCH_HEALTH_MAX_NOT_FOUND_RATIO of the answers about posts (one deleted post is
-  skipped and healthy, as platforms.md says; most of a round's posts gone means the source
+  skipped and healthy, as docs/platforms.md says; most of a round's posts gone means the source
   hides content from us or serves stale listings); responses slower than
   CIVICWATCH_HEALTH_SLOW_S seconds; the same post id served twice in one round (a list shifting under
   the pager); only empty answers from a source whose last round had posts (the silent empty
@@ -24,9 +24,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from civicwatch import signals as cw_signals
-from civicwatch.settings import get_settings
 from civicwatch.clock import now_shanghai
-from crawlers.runtime import get_runtime
+from civicwatch.config import PlatformsFile
+from civicwatch.settings import from_scrapy_settings
+from crawlers.services import Services
 from sinks.health import HealthStore
 
 logger = logging.getLogger(__name__)
@@ -64,18 +65,22 @@ def judge(outcomes: Counter[str], *, max_malformed_ratio: float, quiet_for: time
 
 
 class SourceHealthExtension:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, store: HealthStore, platforms: PlatformsFile) -> None:
         self.crawler = crawler
+        self.store = store
+        self.platforms = platforms
         self.outcomes: Counter[str] = Counter()
         self.evidence: list[str] = []
-        self.max_malformed_ratio = crawler.settings.getfloat("CIVICWATCH_HEALTH_MAX_MALFORMED_RATIO", 0.2)
-        self.max_not_found_ratio = crawler.settings.getfloat("CIVICWATCH_HEALTH_MAX_NOT_FOUND_RATIO", 0.5)
-        self.slow_s = get_settings().health_slow_s
+        settings = from_scrapy_settings(crawler.settings)
+        self.max_malformed_ratio = settings.health_max_malformed_ratio
+        self.max_not_found_ratio = settings.health_max_not_found_ratio
+        self.slow_s = settings.health_slow_s
         self.keys: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SourceHealthExtension:
-        ext = cls(crawler)
+        services = Services.from_crawler(crawler)
+        ext = cls(crawler, services.health, services.config.platforms)
         crawler.signals.connect(ext.outcome, signal=cw_signals.source_outcome)
         crawler.signals.connect(ext.response, signal=signals.response_received)
         crawler.signals.connect(ext.item, signal=signals.item_scraped)
@@ -109,15 +114,14 @@ class SourceHealthExtension:
         self.keys.add(key)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        runtime = get_runtime()
         platform = getattr(spider, "platform", None) or spider.name
-        store = HealthStore(runtime.store.db)
+        store = self.store
         now = now_shanghai()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         new_posts = int(stats.get("civicwatch/posts_count", 0)) - int(stats.get("civicwatch/dropped/seen", 0))
         previous = store.get(platform) or {}
         last_new = now if new_posts > 0 else previous.get("last_new_post")
-        config = runtime.config.platforms.platforms.get(platform)
+        config = self.platforms.platforms.get(platform)
         expected = timedelta(minutes=config.expected_quiet_minutes if config else 360)
         quiet_for = (now - last_new) if last_new else None
         state, why = judge(self.outcomes, max_malformed_ratio=self.max_malformed_ratio,

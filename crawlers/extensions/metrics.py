@@ -15,7 +15,7 @@ POSTS = Counter("civicwatch_posts_total", "Posts fetched", ["platform"])
 LEADS = Counter("civicwatch_leads_total", "Posts the filter chain kept as leads", ["platform"])
 NEW_LEADS = Counter("civicwatch_new_leads_total", "Leads created (not joined to an incident)",
                     ["platform"])
-OUTCOMES = Counter("civicwatch_source_outcomes_total", "Responses by outcome (platforms.md §2.3)",
+OUTCOMES = Counter("civicwatch_source_outcomes_total", "Responses by outcome (docs/platforms.md, Outcomes)",
                    ["platform", "outcome"])
 LAST_FINISHED = Gauge("civicwatch_last_round_finished_timestamp_seconds",
                       "When the platform's last polling round ended", ["platform"])

@@ -13,9 +13,10 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from civicwatch.settings import get_settings
+from civicwatch.config.forums import load_forums
+from civicwatch.settings import from_scrapy_settings
 
-# reference/platforms.md §1.2
+# Every host a spider requests (docs/platforms.md lists each platform's endpoints).
 PLATFORM_HOSTS = frozenset({
     "m.weibo.cn", "weibo.com", "s.weibo.com", "www.douyin.com", "edith.xiaohongshu.com",
     "www.xiaohongshu.com", "www.toutiao.com", "so.toutiao.com", "www.zhihu.com", "tieba.baidu.com",
@@ -41,11 +42,10 @@ class SimulatorHostMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SimulatorHostMiddleware:
-        settings = get_settings()
+        settings = from_scrapy_settings(crawler.settings)
         if not settings.simulator:
             raise NotConfigured
-        from civicwatch.config.forums import load_forums  # forums defined in YAML bring their own hosts
-
+        # Forums defined in YAML bring their own hosts.
         forums = {f.host for f in load_forums(settings.config_dir / "forums")}
         return cls(settings.simulator, PLATFORM_HOSTS | forums)
 

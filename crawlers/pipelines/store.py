@@ -1,7 +1,7 @@
 """Stores a lead: masked post + lead (or a new source on an existing lead), then marks it seen.
 
 Marking seen only after the write means a crash in between refetches the post instead of
-losing it; the store's upserts make the second write harmless.
+losing it; LeadService.record is idempotent, so the second write is harmless.
 """
 
 from __future__ import annotations
@@ -13,20 +13,21 @@ from scrapy.crawler import Crawler
 
 from civicwatch.clock import now_shanghai
 from civicwatch.models import DecidedPost
-from crawlers.runtime import Runtime, get_runtime
-from filters.pii import hash_author, mask_pii
+from crawlers.services import Services
 from sinks.leads import LeadService
+from sinks.seen import SeenSet
 
 
 class StorePipeline:
-    def __init__(self, runtime: Runtime, stats: Any) -> None:
-        self.runtime = runtime
+    def __init__(self, leads: LeadService, seen: SeenSet, stats: Any) -> None:
+        self.leads = leads
+        self.seen = seen
         self.stats = stats
-        self.leads = LeadService(runtime.store, runtime.config.catalogue)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(get_runtime(), crawler.stats)
+        services = Services.from_crawler(crawler)
+        return cls(LeadService(services.store, services.config.catalogue), services.seen, crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, DecidedPost):
@@ -35,10 +36,10 @@ class StorePipeline:
         _, created = self.leads.record(
             post, decision,
             text_masked=decision.text_masked,
-            title_masked=mask_pii(post.title) if post.title else None,
-            author_hash=hash_author(post.author),
+            title_masked=decision.title_masked,  # masked and hashed by the chain's mask step
+            author_hash=decision.author_hash,
             now=now_shanghai(),
         )
         self.stats.inc_value("civicwatch/leads_created" if created else "civicwatch/leads_joined")
-        self.runtime.seen.add([post.key])
+        self.seen.add([post.key])
         return item

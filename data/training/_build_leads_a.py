@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 """Build data/training/leads_a.jsonl: hand-written labelled LEAD posts.
 
 Share A of the civicwatch training corpus: categories HJ CS JT DL XF LD WY SD PS.
@@ -21,7 +20,6 @@ Only the standard library and PyYAML are used.  Run:  python3 _build_leads_a.py
 import json
 import os
 import random
-import sys
 import zlib
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone

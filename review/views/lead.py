@@ -124,7 +124,7 @@ def corrections_from(form: dict[str, str], lead: Lead, request: Request) -> dict
     district = changed.get("district", d.district)
     if "district" in changed and changed["district"] not in districts:
         raise FormInputError("区不在地名库中。")
-    street = changed["street"] if "street" in changed else d.street
+    street = changed.get("street", d.street)
     if ("district" in changed or "street" in changed) and street \
             and street not in districts.get(district or "", set()):
         raise FormInputError(f"街道「{street}」不属于{district or '所选区'}。")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from review.auth import current_user, sign_in
+from review.auth import current_user, sign_in, sign_out
+from review.metrics import LOGIN_FAILURES
 from review.render import render
 from review.security import csrf_form
 
@@ -33,23 +32,25 @@ def login(request: Request, form: dict[str, str] = Depends(csrf_form)) -> Respon
     name = form.get("username", "").strip()
     target = _local_target(form.get("next"))
     throttle = request.app.state.login_throttle
-    now = time.monotonic()
-    if throttle.blocked(name, now):
+    client = request.client.host if request.client else "unknown"
+    if throttle.blocked(client, name):
+        LOGIN_FAILURES.labels("throttled").inc()
         return render(request, "login.html",
                       {"next": target, "error": "登录失败次数过多，请 5 分钟后再试。", "username": name},
                       status_code=429)
     user = request.app.state.users.authenticate(name, form.get("password", ""))
     if user is None:
-        throttle.failed(name, now)
+        throttle.failed(client, name)
+        LOGIN_FAILURES.labels("wrong_password").inc()
         return render(request, "login.html",
                       {"next": target, "error": "用户名或密码错误，或账号已停用。", "username": name},
                       status_code=401)
-    throttle.succeeded(name)
+    throttle.succeeded(client, name)
     sign_in(request, user)
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request, form: dict[str, str] = Depends(csrf_form)) -> Response:
-    request.session.clear()
+    sign_out(request)
     return RedirectResponse("/login", status_code=303)

@@ -1,1 +1,1 @@
-"""One module per platform: its paths and response shapes (reference/platforms.md §3)."""
+"""One module per platform: its paths and response shapes (docs/platforms.md)."""

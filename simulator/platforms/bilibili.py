@@ -1,4 +1,4 @@
-"""Bilibili video search (platforms.md §3.7): wbi/search/type, page + page_size, numPages."""
+"""Bilibili video search (docs/platforms.md, "Bilibili"): wbi/search/type, page + page_size, numPages."""
 
 from __future__ import annotations
 

@@ -31,9 +31,11 @@ def discuz(request: Request, posts: list[Post], now: datetime, fault: Fault | No
     chunk = posts[(page - 1) * PAGE: page * PAGE]
     rows = "".join(
         f'<tbody id="normalthread_{p.post_id}"><tr><th><a class="s xst" '
-        f'href="https://{DISCUZ_HOST}/forum.php?mod=viewthread&amp;tid={p.post_id}">{html.escape(p.title or "")}</a></th>'
+        f'href="https://{DISCUZ_HOST}/forum.php?mod=viewthread&amp;tid={p.post_id}">'
+        f'{html.escape(p.title or "")}</a></th>'
         f'<td class="by"><cite><a>{html.escape(p.author)}</a></cite>'
-        f'<em><span title="{p.published_at:%Y-%m-%d %H:%M}">{relative_time(p.published_at, now)}</span></em></td></tr></tbody>'
+        f'<em><span title="{p.published_at:%Y-%m-%d %H:%M}">{relative_time(p.published_at, now)}</span></em>'
+        f'</td></tr></tbody>'
         for p in chunk)
     nxt = f'<a class="nxt" href="?page={page + 1}">下一页</a>' if page * PAGE < len(posts) else ""
     return HTMLResponse(f'<html><body><table id="threadlisttableid"><tbody id="separatorline"></tbody>{rows}'

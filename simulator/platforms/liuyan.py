@@ -1,4 +1,4 @@
-"""People's Daily 领导留言板 (platforms.md §3.10): a board page for the WAF cookie, then a POSTed
+"""People's Daily 领导留言板 (docs/platforms.md): a board page for the WAF cookie, then a POSTed
 thread list per board (`fid`) paged by `lastItem` (the last tid seen), newest first."""
 
 from __future__ import annotations

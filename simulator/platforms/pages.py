@@ -1,4 +1,5 @@
-"""Server-rendered search pages: s.weibo.com (platforms.md §3.1 C) and Sogou WeChat (§3.9).
+"""Server-rendered search pages: s.weibo.com and Sogou WeChat (docs/platforms.md,
+"Weibo PC search", "WeChat articles via Sogou").
 
 The Sogou markup is *shape invented* (the research has no real capture): `ul.news-list > li`
 with `div.txt-box h3 a`, `p.txt-info`, `a.account` and the unix time in a `data-time`.
@@ -42,7 +43,8 @@ def weibo_search(request: Request, posts: list[Post], now: datetime, fault: Faul
         return HTMLResponse('<html><body><div class="card card-no-result">抱歉，未找到相关结果。</div></body></html>')
     cards = "".join(
         f'<div class="card-wrap" mid="{p.post_id}"><div class="card"><div class="card-feed"><div class="content">'
-        f'<div class="info"><div></div><div><a class="name" nick-name="{html.escape(p.author)}">{html.escape(p.author)}</a></div></div>'
+        f'<div class="info"><div></div><div><a class="name" nick-name="{html.escape(p.author)}">'
+        f'{html.escape(p.author)}</a></div></div>'
         f'<p class="txt" node-type="feed_list_content">{html.escape(p.text[:60])}</p>'
         f'<p class="txt" node-type="feed_list_content_full">{html.escape(p.text)}</p>'
         f'<div class="from"><a href="//weibo.com/1/{p.post_id}">{_weibo_time(p, now)}</a><a>iPhone客户端</a></div>'
@@ -59,7 +61,8 @@ def sogou(request: Request, posts: list[Post], now: datetime, fault: Fault | Non
     hits = [p for p in posts if matches_query(p, request.query_params.get("query", ""))]
     chunk, more = page_of(hits, page, PAGE, fault)
     items = "".join(
-        f'<li id="sogou_vr_{p.post_id}"><div class="txt-box"><h3><a href="{html.escape(p.url)}">{html.escape(p.title or "")}</a></h3>'
+        f'<li id="sogou_vr_{p.post_id}"><div class="txt-box">'
+        f'<h3><a href="{html.escape(p.url)}">{html.escape(p.title or "")}</a></h3>'
         f'<p class="txt-info">{html.escape(p.text)}</p><div class="s-p"><a class="account">{html.escape(p.author)}</a>'
         f'<span class="s2" data-time="{int(p.published_at.timestamp())}"></span></div></div></li>' for p in chunk)
     nxt = f'<a id="sogou_next" href="?page={page + 1}">下一页</a>' if more else ""

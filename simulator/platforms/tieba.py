@@ -1,4 +1,4 @@
-"""Tieba PC search JSON (platforms.md §3.6 (1))."""
+"""Tieba PC search JSON (docs/platforms.md, "Baidu Tieba")."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def search(request: Request, posts: list[Post], now: datetime, fault: Fault | No
     if fault and fault.kind == "login_required":
         return JSONResponse({"no": 110000, "error": "未登录", "data": {}})
     if fault and fault.kind == "malformed":
-        return Response('{"no":0,"error":"success","data":{"card_list":[{"cardInfo":"thr', media_type="application/json")
+        return Response('{"no":0,"error":"success","data":{"card_list":[{"cardInfo":"thr',
+                        media_type="application/json")
     hits = [p for p in posts if matches_query(p, request.query_params.get("word", ""))]
     chunk, has_next = page_of(hits, page, size, fault)
     if fault and fault.kind == "empty":
@@ -58,7 +59,8 @@ def board(request: Request, posts: list[Post], now: datetime, fault: Fault | Non
     chunk = posts[offset:offset + BOARD_PAGE]
     items = "".join(
         f'<li class="j_thread_list clearfix" data-field=\'{html.escape(_field(p), quote=True)}\'>'
-        f'<div class="threadlist_title"><a class="j_th_tit" href="/p/{p.post_id}">{html.escape(p.title or "")}</a></div>'
+        f'<div class="threadlist_title"><a class="j_th_tit" href="/p/{p.post_id}">'
+        f'{html.escape(p.title or "")}</a></div>'
         f'<div class="threadlist_abs">{html.escape(p.text[:60])}</div>'
         f'<span class="threadlist_reply_date" title="最后回复时间">{p.published_at:%H:%M}</span></li>'
         for p in chunk)

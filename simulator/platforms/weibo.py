@@ -1,4 +1,4 @@
-"""m.weibo.cn mobile search JSON (platforms.md §3.1 A)."""
+"""m.weibo.cn mobile search JSON (docs/platforms.md, "Weibo mobile search")."""
 
 from __future__ import annotations
 
@@ -80,6 +80,7 @@ def detail(request: Request, posts: list[Post], now: datetime, fault: Fault | No
     for p in posts:
         if p.post_id == post_id:
             status = {**mblog(p, now), "text": p.text, "isLongText": False}
-            body = f"<html><script>var $render_data = [{json.dumps({'status': status}, ensure_ascii=False)}][0] || {{}};</script></html>"
+            data = json.dumps({"status": status}, ensure_ascii=False)
+            body = f"<html><script>var $render_data = [{data}][0] || {{}};</script></html>"
             return Response(body, media_type="text/html")
     return Response("<html>404</html>", status_code=404)

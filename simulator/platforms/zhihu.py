@@ -1,4 +1,4 @@
-"""Zhihu general search (platforms.md §3.5): search_v3, offset + limit, paging.is_end / next."""
+"""Zhihu general search (docs/platforms.md, "Zhihu"): search_v3, offset + limit, paging.is_end / next."""
 
 from __future__ import annotations
 

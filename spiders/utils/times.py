@@ -1,4 +1,4 @@
-"""Platform time strings → aware Asia/Shanghai datetimes (reference/platforms.md §2.2).
+"""Platform time strings → aware Asia/Shanghai datetimes (docs/platforms.md, "Time formats").
 
 Relative forms (`5分钟前`, `今天 12:30`, `MM-DD`) are read against `now`, the response's fetch
 time (its Date header), never the clock at parse time.
@@ -7,7 +7,7 @@ time (its Date header), never the clock at parse time.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from civicwatch.clock import SHANGHAI
 
@@ -34,13 +34,13 @@ def _at(now: datetime, year: int | None, month: int, day: int, hh: int = 0, mm: 
 
 
 def parse_time(raw: object, now: datetime) -> datetime:
-    """Parse every form platforms.md lists; `now` must be aware."""
+    """Parse every form docs/platforms.md lists; `now` must be aware."""
     now = now.astimezone(SHANGHAI)
     if isinstance(raw, (int, float)) or (isinstance(raw, str) and raw.strip().isdigit()):
         value = float(raw)
         if value > 1e11:  # milliseconds
             value /= 1000
-        return datetime.fromtimestamp(value, tz=timezone.utc).astimezone(SHANGHAI)
+        return datetime.fromtimestamp(value, tz=UTC).astimezone(SHANGHAI)
     if not isinstance(raw, str) or not raw.strip():
         raise TimeFormatError(f"no time in {raw!r}")
     text = _DECOR.sub("", raw.replace("\xa0", " ").replace("&nbsp;", " ").strip())

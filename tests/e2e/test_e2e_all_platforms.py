@@ -18,6 +18,8 @@ from pymongo import MongoClient
 from simulator.server import SimulatorServer
 from tests.e2e.test_e2e_loop import ROOT
 
+pytestmark = pytest.mark.e2e
+
 PLATFORMS = ("weibo", "tieba", "bilibili", "zhihu", "kuaishou", "toutiao", "wechat", "xiaohongshu", "douyin",
              "forum")
 STREETS = ("粤海街道", "梅林街道", "西乡街道", "布吉街道", "民治街道", "沙井街道")

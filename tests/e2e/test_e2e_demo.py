@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.test_e2e_loop import ROOT
+
+pytestmark = pytest.mark.e2e
 
 SAMPLE = ROOT / "simulator" / "data" / "sample_posts.jsonl"
 

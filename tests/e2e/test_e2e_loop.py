@@ -20,6 +20,8 @@ from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.stream import Relay
 
+pytestmark = pytest.mark.e2e
+
 POSTS = Path(__file__).parent / "data" / "posts.jsonl"
 ROOT = Path(__file__).resolve().parents[2]
 

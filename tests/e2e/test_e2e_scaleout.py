@@ -11,11 +11,14 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 import redis
 from pymongo import MongoClient
 
 from simulator.server import SimulatorServer
 from tests.e2e.test_e2e_loop import POSTS, ROOT, expected_leads
+
+pytestmark = pytest.mark.e2e
 
 
 def test_worker_takes_requests_from_the_shared_queue(mongo_uri: str, redis_url: str,

@@ -14,6 +14,8 @@ import pytest
 
 from simulator.server import SimulatorServer
 
+pytestmark = pytest.mark.e2e
+
 POSTS = Path(__file__).parent / "data" / "posts.jsonl"
 ROOT = Path(__file__).resolve().parents[2]
 

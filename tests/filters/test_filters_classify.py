@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from civicwatch.config import Settings, load_config
 from civicwatch.clock import SHANGHAI
+from civicwatch.config import Settings, load_config
 from civicwatch.models import Post
 from filters.chain import FilterChain
 from filters.dedup import DuplicateIndex

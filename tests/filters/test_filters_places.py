@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from civicwatch.config import Settings, load_config
-from filters.normalize import clean, normalize
+from filters.normalise import clean, normalise
 from filters.places import PlaceResolver
 
 GAZ = load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config")).gazetteer
@@ -26,7 +26,7 @@ def places() -> PlaceResolver:
     ("龙华这个工地晚上还在干", "龙华区", None),
 ])
 def test_shenzhen_places(places: PlaceResolver, text: str, district: str, street: str | None) -> None:
-    result = places.resolve(normalize(text).full)
+    result = places.resolve(normalise(text).full)
     assert result.is_shenzhen, result
     assert (result.district, result.street) == (district, street)
 

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from civicwatch.exceptions import RuleSyntaxError
 from civicwatch.clock import SHANGHAI
+from civicwatch.config import RulesConfig, RuleSpec, load_rules
+from civicwatch.exceptions import RuleSyntaxError
 from civicwatch.models import Post
-from filters.rules import RuleSet, RulesFile, RuleSpec
+from filters.rules import RuleSet
 
 
 def ruleset(*rules: tuple[str, str], groups: dict[str, list[str]] | None = None) -> RuleSet:
-    return RuleSet(RulesFile(groups=groups or {}, rules=[RuleSpec(name=n, expr=e) for n, e in rules]))
+    return RuleSet(RulesConfig(groups=groups or {}, rules=[RuleSpec(name=n, expr=e) for n, e in rules]))
 
 
 def post(text: str, title: str | None = None, author: str = "网友") -> Post:
@@ -54,9 +55,10 @@ def test_syntax_errors_name_rule_position_and_expectation(expr: str, position: i
     assert expected in err.value.expected
 
 
-def test_rule_file_errors_name_the_file(tmp_path: Path) -> None:
+def test_rule_file_errors_name_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text("rules:\n  - name: r1\n    expr: '(深圳'\n", encoding="utf-8")
     with pytest.raises(RuleSyntaxError) as err:
-        RuleSet.from_file(path)
-    assert str(err.value).startswith(str(path)) and "r1" in str(err.value)
+        load_rules(path)  # expressions are parsed when the file is loaded
+    assert str(err.value).startswith(f"{path}:3: ") and "r1" in str(err.value)
+    assert err.value.line == 3 and err.value.position == 3

@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from civicwatch.config import Settings, load_config
 from civicwatch.clock import SHANGHAI
+from civicwatch.config import Settings, load_config
 from civicwatch.models import Post
 from filters.chain import FilterChain
-from filters.normalize import normalize
-from filters.screen import ITEM_WORD, SHENZHEN_NAME
+from filters.classify import item_words
+from filters.normalise import normalise
+from filters.places import PlaceResolver
+from filters.screen import ITEM_WORD, SHENZHEN_NAME, CandidateScreen
+from filters.steps.screen import ScreenStep
 
-CHAIN = FilterChain.from_config(load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config")))
+CONFIG = load_config(Settings(config_dir=Path(__file__).resolve().parents[2] / "config"))
+CHAIN = FilterChain.from_config(CONFIG)
+SCREEN: CandidateScreen = ScreenStep.from_config(CONFIG).screen
 
 
 def flags(text: str) -> int:
-    return CHAIN.screen.scan(normalize(text).full)
+    return SCREEN.scan(normalise(text).full)
 
 
 def test_names_are_looked_for_only_after_an_item_word() -> None:
@@ -30,8 +35,10 @@ def test_a_screened_post_skips_the_later_steps_and_says_why() -> None:
     chain = CHAIN
     d = chain.decide(_post("广州天河这边井盖不见了，晚上很危险"))
     assert not d.is_lead and d.reasons == ["未确定在深圳"] and d.item is None and d.district is None
+    assert d.drop_reason == "not_shenzhen"
     d = chain.decide(_post("今天心情不错"))
     assert d.reasons == ["无可办事项"] and d.text_masked == ""  # non-leads keep no text
+    assert d.drop_reason == "no_item" and d.title_masked is None and d.author_hash == ""
 
 
 def _post(text: str) -> Post:
@@ -40,8 +47,8 @@ def _post(text: str) -> Post:
 
 
 def test_every_word_is_seen_though_words_holding_another_are_left_out() -> None:
-    items, names = CHAIN.classifier.item_words, CHAIN.places.shenzhen_names
-    assert len(CHAIN.screen.items) < len(items) and len(CHAIN.screen.names) < len(names)
-    assert all(CHAIN.screen.scan(word) & ITEM_WORD for word in items)
+    items, names = item_words(CONFIG.classifier), PlaceResolver(CONFIG.gazetteer).shenzhen_names
+    assert len(SCREEN.items) < len(items) and len(SCREEN.names) < len(names)
+    assert all(SCREEN.scan(word) & ITEM_WORD for word in items)
     name_probe = next(iter(items))  # names are looked for only after an item word
-    assert all(CHAIN.screen.scan(f"{name_probe} {name}") == ITEM_WORD | SHENZHEN_NAME for name in names)
+    assert all(SCREEN.scan(f"{name_probe} {name}") == ITEM_WORD | SHENZHEN_NAME for name in names)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from civicwatch.config import Config, get_settings, load_config
 from civicwatch.clock import now_shanghai
+from civicwatch.config import Config, get_settings, load_config
 from civicwatch.models import Decision, Lead, Post
 from review.app import create_app
 from sinks.leads import LeadService

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,7 +88,8 @@ def test_keyboard_reject_from_the_queue_focuses_the_reason_and_keeps_the_filters
         tab: Any, store: Any, console_config: Any) -> None:
     seed_lead(store, console_config, "kf1", "福田这边的井盖没了", item="DL02", urgency="urgent", district="福田区",
               street=None)
-    ad = seed_lead(store, console_config, "kf2", "低价出售二手空调，福田自提", item="XF02", district="福田区", street=None)
+    ad = seed_lead(store, console_config, "kf2", "低价出售二手空调，福田自提", item="XF02", district="福田区",
+                   street=None)
     seed_lead(store, console_config, "kn1", "南山停水", item="SD01", district="南山区")
     sign_in(tab, "bob")
     tab.goto("/?district=福田区&urgency=general")
@@ -168,7 +170,7 @@ def test_search_and_export(tab: Any, store: Any, console_config: Any) -> None:
     tab.screenshot(path=str(SCREENSHOTS / "search.png"))
     with tab.expect_download() as caught:
         tab.click("#export-csv")
-    text = open(caught.value.path(), encoding="utf-8-sig").read()
+    text = Path(caught.value.path()).read_text(encoding="utf-8-sig")
     assert text.startswith("线索编号") and text.count("\n") == 3 and "梅林这边又停水" in text
     with tab.expect_download() as caught:
         tab.click("#export-xlsx")

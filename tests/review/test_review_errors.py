@@ -10,8 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from civicwatch.exceptions import (
-    CivicwatchError, FormInputError, InvalidInputError, LeadNotFound, LoginRequired, ServerUnavailableError,
-    StaleLeadError, TransitionError, UserError,
+    CivicwatchError,
+    FormInputError,
+    InvalidInputError,
+    LeadNotFound,
+    LoginRequired,
+    ServerUnavailableError,
+    StaleLeadError,
+    TransitionError,
+    UserError,
 )
 from civicwatch.models import LeadState
 from review.render import STATE_NAMES, TEMPLATES_DIR

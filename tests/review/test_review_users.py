@@ -10,8 +10,8 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from typer.testing import CliRunner
 
-from crawlers.cli import app as cli
 from civicwatch.exceptions import UserError
+from crawlers.cli import app as cli
 from sinks.users import UserStore
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.embedded import EmbeddedServers
 from civicwatch.exceptions import EmbeddedServerError
+from crawlers.embedded import EmbeddedServers
 
 
 def _alive(pid: int) -> bool:

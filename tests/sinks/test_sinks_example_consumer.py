@@ -31,7 +31,8 @@ def test_example_consumer_commits_acks_and_reports_back(mongo_db: Database, redi
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             groups = {g["name"].decode(): g for g in redis_client.xinfo_groups("civicwatch:workorders")}
-            if "dispatch" in groups and groups["dispatch"]["pending"] == 0 and groups["dispatch"]["last-delivered-id"] != b"0-0":
+            group = groups.get("dispatch")
+            if group and group["pending"] == 0 and group["last-delivered-id"] != b"0-0":
                 break
             time.sleep(0.2)
     finally:

@@ -136,7 +136,8 @@ def test_the_status_event_schema_in_docs_is_current() -> None:
     published = json.loads((Path(__file__).resolve().parents[2] / "docs" / "status-event.schema.json").read_text())
     assert published == status_event_json_schema(), \
         "run: civicwatch workorders schema --status > docs/status-event.schema.json"
-    assert set(published["properties"]["status"]["enum"]) == {"签收", "退单", "办结", "accepted", "returned", "resolved"}
+    assert set(published["properties"]["status"]["enum"]) == {
+        "签收", "退单", "办结", "accepted", "returned", "resolved"}
 
 
 def test_a_lease_has_one_holder_until_it_is_released_or_expires(redis_client: redis.Redis) -> None:

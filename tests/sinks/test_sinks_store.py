@@ -9,9 +9,9 @@ import pytest
 import redis
 from pymongo.database import Database
 
+from civicwatch.clock import SHANGHAI
 from civicwatch.config import Settings, load_config
 from civicwatch.exceptions import InvalidInputError, StaleLeadError, TransitionError
-from civicwatch.clock import SHANGHAI
 from civicwatch.lifecycle import work_order_id_for
 from civicwatch.models import Decision, Lead, LeadState, Post
 from sinks.leads import LeadService

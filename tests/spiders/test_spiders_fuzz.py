@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse, Request, TextResponse
@@ -28,8 +29,10 @@ json_values = st.recursive(
 )
 
 WEIBO_OK = {"ok": 1, "data": {"cardlistInfo": {"page": 2}, "cards": [
-    {"card_type": 9, "mblog": {"id": "1", "created_at": "5分钟前", "text": "南山<b>井盖</b>", "user": {"screen_name": "a"}}},
-    {"card_type": 11, "card_group": [{"card_type": 9, "mblog": {"id": "2", "created_at": "Sat Jan 14 18:34:32 +0800 2023", "text": "x"}}]}]}}
+    {"card_type": 9, "mblog": {"id": "1", "created_at": "5分钟前", "text": "南山<b>井盖</b>",
+                               "user": {"screen_name": "a"}}},
+    {"card_type": 11, "card_group": [{"card_type": 9, "mblog": {
+        "id": "2", "created_at": "Sat Jan 14 18:34:32 +0800 2023", "text": "x"}}]}]}}
 TIEBA_OK = {"no": 0, "error": "success", "data": {"card_list": [
     {"cardInfo": "thread", "data": {"tid": "9", "title": "t", "content": "c", "time": 1773552643}}],
     "page": {"has_more": 1}}}
@@ -66,6 +69,7 @@ def mutate(doc: Any, path: list[Any], value: Any) -> Any:
     return value
 
 
+@pytest.mark.slow  # hundreds of generated bodies through the spiders
 @settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode), st.sampled_from([200, 403, 429, 432, 500]))
 def test_random_bodies_never_raise(body: bytes, status: int) -> None:
@@ -76,6 +80,7 @@ def test_random_bodies_never_raise(body: bytes, status: int) -> None:
         assert outcomes(s) >= 1  # every response is classified
 
 
+@pytest.mark.slow  # hundreds of generated bodies through the spiders
 @settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, 5) | st.sampled_from(["data", "cards", "mblog", "card_list", "page"]),
                 max_size=5), json_values, st.sampled_from(["weibo", "tieba"]), st.booleans())
@@ -100,6 +105,7 @@ JSON_FORUM = {"name": "fuzzboard", "format": "json", "list_url": "https://wz.exa
               "detail": {"fields": {"text": {"path": "data.body"}}}}
 
 
+@pytest.mark.slow  # hundreds of generated bodies through the spiders
 @settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, 5) | st.sampled_from(["data", "rows", "msgId", "link", "createdAt"]), max_size=4),
        json_values, st.booleans(), st.sampled_from([200, 404, 429, 500]))
@@ -154,6 +160,7 @@ _MARKUP = st.sampled_from([
 ])
 
 
+@pytest.mark.slow  # hundreds of generated pages through the HTML parsers
 @settings(max_examples=120, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_MARKUP | st.text(max_size=8), max_size=30).map("".join), st.sampled_from([200, 404, 432]))
 def test_html_parsers_never_raise(page: str, status: int) -> None:

@@ -1,4 +1,4 @@
-"""Every time format platforms.md lists, read against the response's fetch time."""
+"""Every time format docs/platforms.md lists, read against the response's fetch time."""
 
 from __future__ import annotations
 

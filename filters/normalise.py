@@ -109,7 +109,7 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
-class Normalized:
+class Normalised:
     """A post's words in matching form: the author's own, the quoted repost chain, the title."""
 
     __slots__ = ("own", "reposted", "title", "full")
@@ -123,14 +123,14 @@ class Normalized:
         self.full = " ".join([p for p in (title, own, reposted) if p]) if (title or reposted) else own
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Normalized) and \
+        return isinstance(other, Normalised) and \
             (self.own, self.reposted, self.title) == (other.own, other.reposted, other.title)
 
     def __hash__(self) -> int:
         return hash((self.own, self.reposted, self.title))
 
     def __repr__(self) -> str:
-        return f"Normalized(own={self.own!r}, reposted={self.reposted!r}, title={self.title!r})"
+        return f"Normalised(own={self.own!r}, reposted={self.reposted!r}, title={self.title!r})"
 
 
 def split_repost(text: str) -> tuple[str, str]:
@@ -140,15 +140,15 @@ def split_repost(text: str) -> tuple[str, str]:
     return text[:m.start()], _REPOST.sub(" ", text[m.start():])
 
 
-def normalize(text: str, title: str | None = None) -> Normalized:
+def normalise(text: str, title: str | None = None) -> Normalised:
     own, reposted = split_repost(html.unescape(text or ""))
     title = title or ""
     if _PART in own or _PART in reposted or _PART in title:  # the mark cannot come from the input
         own, reposted, title = (p.replace(_PART, "") for p in (own, reposted, title))
     if not title and not reposted:  # most posts: one text, cleaned alone
-        return Normalized(clean(own))
+        return Normalised(clean(own))
     # Title, own words and quote cleaned in one pass, joined by the mark.
     parts = clean(f"{title}{_PART}{own}{_PART}{reposted}").split(_PART)
     if len(parts) != 3:  # cannot happen (the mark is removed from the input), but stay safe
-        return Normalized(own=clean(own), reposted=clean(reposted), title=clean(title))
-    return Normalized(own=parts[1].strip(), reposted=parts[2].strip(), title=parts[0].strip())
+        return Normalised(own=clean(own), reposted=clean(reposted), title=clean(title))
+    return Normalised(own=parts[1].strip(), reposted=parts[2].strip(), title=parts[0].strip())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters.normalize import clean, normalize
+from filters.normalise import clean, normalise
 
 
 def test_obfuscation_and_traditional_and_full_width() -> None:
@@ -16,7 +16,7 @@ def test_obfuscation_and_traditional_and_full_width() -> None:
 
 
 def test_repost_chain_is_split_from_own_words() -> None:
-    n = normalize("连续三晚了//@西乡打工人:凌晨1点还在打桩//@别人:转发")
+    n = normalise("连续三晚了//@西乡打工人:凌晨1点还在打桩//@别人:转发")
     assert n.own == "连续三晚了"
     assert "打桩" in n.reposted and "打桩" not in n.own
 
@@ -27,7 +27,7 @@ def _reference_clean(text: str) -> str:
     import re
     import unicodedata
 
-    from filters.normalize import _EMOJI, _TAG, _t2s
+    from filters.normalise import _EMOJI, _TAG, _t2s
 
     text = unicodedata.normalize("NFKC", _TAG.sub(" ", html.unescape(text)))
     text = _t2s().convert(_EMOJI.sub(" ", text))  # type: ignore[attr-defined]

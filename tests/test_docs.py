@@ -1,0 +1,38 @@
+"""The README documents every setting and every command, and nothing that does not exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from civicwatch.settings import Settings, setting_name
+from crawlers.cli import app
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def section(title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", README, re.S | re.M)
+    assert match, f"README has no '## {title}' section"
+    return match.group(1)
+
+
+def test_every_setting_is_in_the_configuration_table_and_only_those() -> None:
+    documented = set(re.findall(r"^\| `(CIVICWATCH_[A-Z_]+)` \|", section("Configuration"), re.M))
+    fields = {setting_name(name) for name in Settings.model_fields}
+    assert fields - documented == set(), "add these to README's Configuration table"
+    assert documented - fields == set(), "README documents settings that civicwatch/settings.py lacks"
+
+
+COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_is_in_the_readme(name: str) -> None:
+    lines = [line for line in section("Command line").splitlines() if f"`civicwatch {name}" in line]
+    assert lines, f"README's Command line table lacks `civicwatch {name}`"
+    for sub in getattr(COMMANDS[name], "commands", {}):
+        assert re.search(rf"\b{re.escape(sub)}\b", " ".join(lines)), f"`civicwatch {name} {sub}` is not in README"

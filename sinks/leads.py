@@ -205,6 +205,27 @@ class LeadService:
                 "dispatched_late": late, "sla_compliance": (on_time / total) if total else None,
                 "overdue_by_department": dict(overdue_by_department)}
 
+    def audit(self, *, since: datetime, until: datetime | None = None, actor: str | None = None,
+              offset: int = 0, limit: int = 50, include_system: bool = False) -> tuple[list[dict[str, Any]], int]:
+        """Who did what when, across leads: history entries from `since` (to `until`), newest first,
+        one page of them and how many there are. The crawl's own `discovered` entries are left out
+        unless `include_system`. Reads through the multikey `history.at` index."""
+        window: dict[str, Any] = {"$gte": since, **({"$lt": until} if until else {})}
+        rows: list[dict[str, Any]] = []
+        for doc in self._leads.find({"history.at": window}, {"history": 1, "decision.text_masked": 1}):
+            for h in doc.get("history", []):
+                at = to_shanghai(h["at"])
+                if at < since or (until and at >= until):
+                    continue
+                if not include_system and h.get("action") == "discovered":
+                    continue
+                if actor and h.get("actor") != actor:
+                    continue
+                rows.append({**h, "at": at, "lead_id": doc["_id"],
+                             "text": (doc.get("decision") or {}).get("text_masked", "")[:60]})
+        rows.sort(key=lambda r: r["at"], reverse=True)
+        return rows[offset:offset + limit], len(rows)
+
     def decisions(self) -> list[Decision]:
         """Every stored lead's (possibly corrected) decision, e.g. for the demo's summary."""
         return [DECISIONS.validate_python(d["decision"]) for d in self._leads.find({}, {"decision": 1})]

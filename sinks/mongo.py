@@ -82,9 +82,9 @@ class Store:
         self.leads.create_index("discovered_at")
         self.leads.create_index("work_order_id")
         self.leads.create_index("outbox.state")
-        # The queue (sinks/queue.py): its rank range, its counting tree, and one index per filter.
+        # The queue (sinks/queue.py): its rank range and one index per filter.
         self.leads.create_index("queue_rank")
-        self.db["lead_counts"].create_index("parent")
+        self.leads.create_index("history.at")  # the console's audit log
         for path in ("decision.category", "decision.district", "sources.platform"):
             self.leads.create_index([("state", 1), (path, 1)])
 

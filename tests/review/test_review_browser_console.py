@@ -175,3 +175,41 @@ def test_search_and_export(tab: Any, store: Any, console_config: Any) -> None:
     with tab.expect_download() as caught:
         tab.click("#export-xlsx")
     assert caught.value.suggested_filename.endswith(".xlsx")
+
+
+def test_admin_pages_are_refused_to_verifiers_and_open_for_admins(tab: Any, store: Any,
+                                                                  console_config: Any, live_app: Any) -> None:
+    from datetime import timedelta
+
+    from civicwatch.clock import now_shanghai
+    from sinks.health import HealthStore
+
+    now = now_shanghai()
+    health = HealthStore(store.db)
+    for hours_ago, state, outcomes in ((20, "ok", {"ok": 14, "end": 2}), (9, "ok", {"ok": 11, "empty": 3}),
+                                       (3, "degraded", {"rate_limited": 6, "ok": 2}),
+                                       (1, "degraded", {"login_required": 4})):
+        for platform in ("weibo", "tieba"):
+            health.record_round(platform, at=now - timedelta(hours=hours_ago), state=state if platform == "weibo"
+                                else "ok", reason="限流：HTTP 432" if state != "ok" and platform == "weibo" else "",
+                                evidence=["m.weibo.cn/api/container/getIndex 432"], posts=sum(outcomes.values()),
+                                new_posts=3, errors=0, outcomes=outcomes if platform == "weibo" else {"ok": 9})
+    health.set_backoff("weibo", 1200)
+    lead = seed_lead(store, console_config, "ad1", "路灯不亮", item="CS05")
+    live_app.state.leads.reject(lead.id, actor="bob", reason="重复线索", expected_version=lead.version)
+    sign_in(tab, "alice")
+    assert tab.locator("text=管理").count() == 0
+    for path in ("/admin/users", "/admin/audit", "/admin/sources"):
+        response = tab.goto(path)
+        assert response.status == 403 and "只有管理员" in tab.inner_text("main")
+    tab.click("button.link")  # sign out
+    sign_in(tab, "ada")
+    tab.click("text=管理")
+    tab.wait_for_selector("#users")
+    tab.screenshot(path=str(SCREENSHOTS / "admin-users.png"))
+    tab.click("#admin-nav >> text=操作日志")
+    assert tab.inner_text("#audit-total") == "1"
+    tab.screenshot(path=str(SCREENSHOTS / "admin-audit.png"))
+    tab.click("#admin-nav >> text=数据源健康")
+    tab.wait_for_selector('[data-platform="weibo"] svg.chart')
+    tab.screenshot(path=str(SCREENSHOTS / "admin-sources.png"), full_page=True)

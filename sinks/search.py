@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from civicwatch.lifecycle import OPEN_STATES
@@ -19,7 +19,7 @@ from sinks.mongo import Store, lead_from_doc, search_tokens
 
 OPEN = [s.value for s in OPEN_STATES]
 MAX_POSTS = 5000  # posts read for one query: a query that matches more is too vague to list
-_LIST_FIELDS = {"history": 0, "outbox": 0, "applied_events": 0}
+_LIST_FIELDS = {"history": 0, "applied_events": 0}
 
 
 @dataclass
@@ -29,11 +29,39 @@ class SearchFilters:
     urgency: str | None = None
     since: datetime | None = None  # discovered at or after
     until: datetime | None = None  # discovered before
+    category: str | None = None
+    district: str | None = None
+    platform: str | None = None  # of any source
+    department: str | None = None
+    overdue_at: datetime | None = None  # only leads whose dispatch deadline passed before this
+    order_late_at: datetime | None = None  # only work orders not 签收 within their SLA by this time
+
+    def narrow(self, doc: dict[str, Any], sla_minutes: dict[str, int]) -> bool:
+        """The checks no index answers, on one lead document."""
+        d = doc.get("decision") or {}
+        if self.urgency and d.get("urgency") != self.urgency:
+            return False
+        for name in ("category", "district", "department"):
+            want = getattr(self, name)
+            if want and d.get(name) != want:
+                return False
+        if self.platform and self.platform not in {s.get("platform") for s in doc.get("sources", [])}:
+            return False
+        if self.overdue_at and not _aware(doc["deadline"]) < self.overdue_at:
+            return False
+        if self.order_late_at:
+            sent = (doc.get("outbox") or {}).get("created_at")
+            minutes = sla_minutes.get(d.get("urgency") or "general", sla_minutes.get("general", 120))
+            if doc.get("state") != "dispatched" or sent is None \
+                    or not _aware(sent) + timedelta(minutes=minutes) < self.order_late_at:
+                return False
+        return True
 
 
 class LeadSearch:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, sla_minutes: dict[str, int] | None = None) -> None:
         self.store = store
+        self.sla_minutes = sla_minutes or {"urgent": 30, "general": 120}
 
     def post_keys(self, q: str) -> list[str]:
         """Keys of stored posts whose title or text contains every token of `q`."""
@@ -67,8 +95,7 @@ class LeadSearch:
                     if _matches(d, query)]
         else:
             docs = [d for s in (filters.states or []) for d in self.store.leads.find({"state": s}, _LIST_FIELDS)]
-        if filters.urgency:
-            docs = [d for d in docs if (d.get("decision") or {}).get("urgency") == filters.urgency]
+        docs = [d for d in docs if filters.narrow(d, self.sla_minutes)]
         docs.sort(key=lambda d: d["discovered_at"], reverse=True)
         return [lead_from_doc(d) for d in docs[:limit]]
 
@@ -91,13 +118,15 @@ class LeadSearch:
         return [x for x in found if x.id != lead.id][:limit]
 
 
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at  # a client without tz_aware: UTC
+
+
 def _matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
     if "state" in query and doc.get("state") not in query["state"]["$in"]:
         return False
     window = query.get("discovered_at", {})
-    at = doc.get("discovered_at")
-    if at is not None and at.tzinfo is None:  # a client without tz_aware: stored as UTC
-        at = at.replace(tzinfo=UTC)
+    at = _aware(doc["discovered_at"]) if doc.get("discovered_at") else None
     if "$gte" in window and (at is None or at < window["$gte"]):
         return False
     return not ("$lt" in window and (at is None or at >= window["$lt"]))

@@ -25,7 +25,9 @@ from sinks.users import User
 router = APIRouter()
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
-FIELDS = ("q", "state", "urgency", "since", "until")
+FIELDS = ("q", "state", "urgency", "since", "until", "category", "district", "platform", "department",
+          "overdue", "late")
+OPEN = ["pending_review", "returned"]
 
 
 def _day(value: str | None) -> datetime | None:
@@ -36,28 +38,36 @@ def _day(value: str | None) -> datetime | None:
         return None
 
 
-def search_filters(params: Any) -> tuple[dict[str, str], SearchFilters]:
-    """The form's values (as typed, cleaned) and the filters they mean."""
+def search_filters(params: Any, now: datetime) -> tuple[dict[str, str], SearchFilters]:
+    """The form's values (as typed, cleaned) and the filters they mean. `state=open` is every
+    state a reviewer still acts on; `overdue=1` leads past their dispatch deadline; `late=1`
+    work orders not 签收 within their SLA (the dashboard links here with these)."""
     raw = {k: (params.get(k) or "").strip()[:200] for k in FIELDS}
-    if raw["state"] not in {s.value for s in LeadState}:
+    if raw["state"] not in {s.value for s in LeadState} | {"open"}:
         raw["state"] = ""
     if raw["urgency"] not in URGENCY_NAMES:
         raw["urgency"] = ""
     until = _day(raw["until"])
-    return raw, SearchFilters(q=raw["q"] or None, states=[raw["state"]] if raw["state"] else None,
-                              urgency=raw["urgency"] or None, since=_day(raw["since"]),
-                              until=until + timedelta(days=1) if until else None)  # the end day included
+    states = OPEN if raw["state"] == "open" else [raw["state"]] if raw["state"] else None
+    return raw, SearchFilters(q=raw["q"] or None, states=states, urgency=raw["urgency"] or None,
+                              since=_day(raw["since"]),
+                              until=until + timedelta(days=1) if until else None,  # the end day included
+                              category=raw["category"] or None, district=raw["district"] or None,
+                              platform=raw["platform"] or None, department=raw["department"] or None,
+                              overdue_at=now if raw["overdue"] == "1" else None,
+                              order_late_at=now if raw["late"] == "1" else None)
 
 
 def _results(request: Request, filters: SearchFilters, limit: int) -> list[Lead]:
     if not (filters.q or filters.states or filters.since or filters.until):
         return []  # an empty form lists nothing (the queue is the place for "everything open")
-    return LeadSearch(request.app.state.store).leads(filters, limit=limit)
+    app = request.app.state
+    return LeadSearch(app.store, app.config.catalogue.sla_minutes).leads(filters, limit=limit)
 
 
 @router.get("/search")
 def search(request: Request, user: User = Depends(require_viewer)) -> Response:
-    raw, filters = search_filters(request.query_params)
+    raw, filters = search_filters(request.query_params, request.app.state.now())
     found = _results(request, filters, EXPORT_LIMIT)
     try:
         page = max(1, int(request.query_params.get("page") or 1))
@@ -68,7 +78,8 @@ def search(request: Request, user: User = Depends(require_viewer)) -> Response:
     return render(request, "search.html", {
         "form": raw, "found": found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "total": len(found),
         "capped": len(found) >= EXPORT_LIMIT, "page": page, "pages": max(1, -(-len(found) // PAGE_SIZE)),
-        "query": query, "back": "/search" + (f"?{urlencode({**kept, 'page': page})}" if kept else ""),
+        "query": query, "query_plain": urlencode({k: v for k, v in kept.items() if k in ("q", "state", "urgency", "since", "until")}),
+        "back": "/search" + (f"?{urlencode({**kept, 'page': page})}" if kept else ""),
         "page_url": lambda n: "/search?" + urlencode({**kept, "page": n}),
         "states": list(LeadState), "reasons": request.app.state.config.settings.reject_reasons,
         "now": request.app.state.now(),
@@ -104,7 +115,7 @@ def _cell(text: str | None) -> str:
 
 @router.get("/search/export.{fmt}")
 def export(request: Request, fmt: str, user: User = Depends(require_viewer)) -> Response:
-    _, filters = search_filters(request.query_params)
+    _, filters = search_filters(request.query_params, request.app.state.now())
     rows = export_rows(request, _results(request, filters, EXPORT_LIMIT))
     stamp = request.app.state.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":

@@ -213,3 +213,24 @@ def test_admin_pages_are_refused_to_verifiers_and_open_for_admins(tab: Any, stor
     tab.click("#admin-nav >> text=数据源健康")
     tab.wait_for_selector('[data-platform="weibo"] svg.chart')
     tab.screenshot(path=str(SCREENSHOTS / "admin-sources.png"), full_page=True)
+
+
+def test_dashboard_cards_link_to_their_leads(tab: Any, store: Any, console_config: Any) -> None:
+    tab.goto("/login")
+    tab.screenshot(path=str(SCREENSHOTS / "login.png"))
+    places = [("南山区", "粤海街道"), ("福田区", "华强北街道"), ("宝安区", None), ("龙岗区", None), ("龙华区", None)]
+    items = [("SD01", "general"), ("DL02", "urgent"), ("CS01", "general"), ("HJ07", "general"), ("SD05", "urgent")]
+    platforms = ["weibo", "douyin", "tieba", "xiaohongshu", "zhihu"]
+    for i in range(40):
+        district, street = places[i % 5]
+        item, urgency = items[(i * 3) % 5]
+        seed_lead(store, console_config, f"db{i}", f"市民反映的问题 {i}", item=item, urgency=urgency,
+                  district=district, street=street, platform=platforms[(i * 7) % 5], found_ago_minutes=(i * 17) % 200)
+    sign_in(tab, "vic")
+    tab.click("text=今日态势")
+    tab.wait_for_selector("#card-open")
+    tab.screenshot(path=str(SCREENSHOTS / "dashboard.png"))
+    shown = tab.inner_text("#card-urgent .value")
+    tab.click("#card-urgent")
+    tab.wait_for_url("**/?urgency=urgent")
+    assert tab.inner_text("#lead-count") == shown

@@ -78,7 +78,7 @@ def search(request: Request, user: User = Depends(require_viewer)) -> Response:
     return render(request, "search.html", {
         "form": raw, "found": found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "total": len(found),
         "capped": len(found) >= EXPORT_LIMIT, "page": page, "pages": max(1, -(-len(found) // PAGE_SIZE)),
-        "query": query, "query_plain": urlencode({k: v for k, v in kept.items() if k in ("q", "state", "urgency", "since", "until")}),
+        "query": query, "query_plain": urlencode({k: v for k, v in kept.items() if k in FIELDS[:5]}),
         "back": "/search" + (f"?{urlencode({**kept, 'page': page})}" if kept else ""),
         "page_url": lambda n: "/search?" + urlencode({**kept, "page": n}),
         "states": list(LeadState), "reasons": request.app.state.config.settings.reject_reasons,

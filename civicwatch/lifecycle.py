@@ -3,6 +3,7 @@
     pending_review → dispatched → accepted → resolved
                    ↘ rejected / merged → pending_review (reopened)
     dispatched | accepted → returned (退单) → dispatched again, rejected, merged or reopened
+    dispatched → pending_review (withdrawn by the verifier within minutes, before 签收)
 
 A lead is born pending_review (there is no "new": the crawl stores only posts the filter chain
 kept) and a verifier's confirmation is the dispatch itself (there is no "verified": verify and
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,7 +38,8 @@ from civicwatch.models import (
 # Which transitions the lifecycle allows.
 TRANSITIONS: dict[LeadState, frozenset[LeadState]] = {
     LeadState.PENDING_REVIEW: frozenset({LeadState.DISPATCHED, LeadState.REJECTED, LeadState.MERGED}),
-    LeadState.DISPATCHED: frozenset({LeadState.ACCEPTED, LeadState.RETURNED, LeadState.RESOLVED}),
+    LeadState.DISPATCHED: frozenset(
+        {LeadState.ACCEPTED, LeadState.RETURNED, LeadState.RESOLVED, LeadState.PENDING_REVIEW}),
     LeadState.ACCEPTED: frozenset({LeadState.RESOLVED, LeadState.RETURNED}),
     LeadState.RETURNED: frozenset(
         {LeadState.DISPATCHED, LeadState.REJECTED, LeadState.MERGED, LeadState.PENDING_REVIEW}
@@ -111,7 +113,8 @@ def corrected_decision(decision: Decision, corrections: Mapping[str, Any], catal
     """The decision with a verifier's corrections applied, validated like any stored decision.
 
     A new item brings its category, department and SLA class; an explicit urgency overrides the
-    class. Raises InvalidInputError for an item not in the catalogue or a value a Decision refuses.
+    class and an explicit department the item's. Raises InvalidInputError for an item not in the
+    catalogue or a value a Decision refuses.
     """
     changes: dict[str, Any] = {}
     if item_code := corrections.get("item"):
@@ -122,6 +125,10 @@ def corrected_decision(decision: Decision, corrections: Mapping[str, Any], catal
     for field in ("district", "street"):
         if field in corrections:
             changes[field] = corrections[field] or None
+    if department := corrections.get("department"):
+        if department not in catalogue.departments:
+            raise InvalidInputError(f"unknown department {department!r}", field="department")
+        changes["department"] = department
     if corrections.get("urgency"):
         changes["urgency"] = corrections["urgency"]
     try:
@@ -133,7 +140,8 @@ def corrected_decision(decision: Decision, corrections: Mapping[str, Any], catal
 
 
 def build_work_order(lead: Lead, decision: Decision, catalogue: Catalogue, *, actor: str,
-                     at: datetime, description: str | None = None) -> WorkOrder:
+                     at: datetime, description: str | None = None,
+                     co_departments: Sequence[str] = ()) -> WorkOrder:
     """The work order for a verified lead with its (corrected) decision.
 
     Raises InvalidInputError when the decision names no catalogue item (the item decides the
@@ -144,14 +152,21 @@ def build_work_order(lead: Lead, decision: Decision, catalogue: Catalogue, *, ac
         raise InvalidInputError("choose a catalogue item before dispatching", field="item")
     urgency = decision.urgency or item.sla
     address = " ".join(p for p in ("深圳市", decision.district, decision.street) if p)
+    # The item decides the department unless the verifier overrode it (after a 退单, say).
+    department = decision.department if decision.department in catalogue.departments else item.department
+    co = [c for c in dict.fromkeys(co_departments) if c != department]
+    for code in co:
+        if code not in catalogue.departments:
+            raise InvalidInputError(f"unknown department {code!r}", field="co_departments")
     return WorkOrder(
         service_request_id=work_order_id_for(lead.id), service_code=item.code, service_name=item.name,
         description=description or lead.decision.text_masked, address_string=address,
-        agency_responsible=catalogue.departments[item.department],
+        agency_responsible=catalogue.departments[department],
         requested_datetime=lead.discovered_at,
         expected_datetime=deadline_for(lead.discovered_at, urgency, catalogue.sla_minutes),
-        lead_id=lead.id, category=item.category, department=item.department, urgency=urgency,
+        lead_id=lead.id, category=item.category, department=department, urgency=urgency,
         district=decision.district, street=decision.street,
+        co_departments=co, co_agencies=[catalogue.departments[c] for c in co],
         sources=[s.url for s in lead.sources], duplicates=[s.key for s in lead.sources[1:]],
         verified_by=actor, verified_at=at,
     )
@@ -170,3 +185,9 @@ def work_order_overdue(lead: Lead, now: datetime, sla_minutes: dict[str, int]) -
         return False
     minutes = sla_minutes.get(lead.decision.urgency or "general", sla_minutes.get("general", 120))
     return lead.outbox.created_at + timedelta(minutes=minutes) < now
+
+
+def withdrawable(lead: Lead, now: datetime, window_s: float) -> bool:
+    """A dispatched work order the verifier may still take back: not yet 签收, sent < window_s ago."""
+    return (lead.state == LeadState.DISPATCHED and lead.outbox is not None
+            and (now - lead.outbox.created_at).total_seconds() <= window_s)

@@ -9,9 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 from civicwatch.text import valid_text
 
@@ -153,6 +162,7 @@ class Outbox(BaseModel):
     """
 
     state: Literal["pending", "delivered"] = "pending"
+    kind: Literal["workorder", "withdrawn"] = "workorder"  # a withdrawal is relayed like an order
     dispatch_no: int = 1
     created_at: AwareDatetime
     document: dict[str, Any]
@@ -176,6 +186,7 @@ class Lead(BaseModel):
     return_reason: str | None = None
     outbox: Outbox | None = None
     applied_events: list[str] = Field(default_factory=list)  # status event ids, each applied once
+    co_departments: list[str] = Field(default_factory=list)  # 协办 departments of its work order
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -201,6 +212,9 @@ class WorkOrder(BaseModel):
     urgency: Urgency
     district: str | None = None
     street: str | None = None
+    co_departments: list[str] = Field(
+        default_factory=list, description="departments that co-handle the order (协办), by code")
+    co_agencies: list[str] = Field(default_factory=list, description="their names, in the same order")
     sources: list[str] = Field(default_factory=list)
     duplicates: list[str] = Field(default_factory=list)
     verified_by: str
@@ -208,18 +222,41 @@ class WorkOrder(BaseModel):
     schema_version: str = WORK_ORDER_SCHEMA_VERSION
 
 
+class Withdrawal(BaseModel):
+    """The message on the work-order stream (entry field `type` = withdrawn) that takes back a
+    work order dispatched minutes ago; consumers drop the order with this id."""
+
+    service_request_id: str
+    lead_id: str
+    status: Literal["withdrawn"] = "withdrawn"
+    withdrawn_by: str
+    withdrawn_at: AwareDatetime
+    reason: str | None = None
+    schema_version: str = WORK_ORDER_SCHEMA_VERSION
+
+
 StatusKind = Literal["签收", "退单", "办结"]
+# The dispatch system may also say it in English; an event is stored with the Chinese word.
+STATUS_ALIASES: dict[str, str] = {"accepted": "签收", "returned": "退单", "resolved": "办结"}
+MAX_STATUS_ID_CHARS = 200
+MAX_STATUS_TEXT_CHARS = 2000
 
 
 class StatusEvent(BaseModel):
-    """One event on the status back-channel (contract 5)."""
+    """One event on the status back-channel (contract 5; docs/status-event.schema.json)."""
 
-    event_id: str
-    service_request_id: str
-    status: StatusKind
-    at: AwareDatetime
-    reason: str | None = None
-    operator: str | None = None
+    # Strings with a lone surrogate ("\ud800" in JSON) are refused by pydantic itself.
+    event_id: str = Field(min_length=1, max_length=MAX_STATUS_ID_CHARS,
+                          description="unique per event: an event id is applied once")
+    service_request_id: str = Field(min_length=1, max_length=MAX_STATUS_ID_CHARS,
+                                    description="the work order's id (WorkOrder.service_request_id)")
+    status: Annotated[Literal["签收", "退单", "办结", "accepted", "returned", "resolved"],
+                      AfterValidator(lambda s: STATUS_ALIASES.get(s, s))] = Field(
+        description="签收 (accepted), 退单 (returned, with a reason) or 办结 (resolved); "
+                    "the English words are accepted and stored as the Chinese ones")
+    at: AwareDatetime = Field(description="when it happened, with its UTC offset")
+    reason: str | None = Field(None, max_length=MAX_STATUS_TEXT_CHARS, description="why (for 退单)")
+    operator: str | None = Field(None, max_length=MAX_STATUS_ID_CHARS, description="who, at the dispatch system")
 
 
 class DecidedPost(BaseModel):
@@ -227,6 +264,14 @@ class DecidedPost(BaseModel):
 
     post: Post
     decision: Decision
+
+
+def status_event_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a status event (docs/status-event.schema.json)."""
+    schema = StatusEvent.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://civicwatch.example/schema/status-event.json"
+    return schema
 
 
 def work_order_json_schema() -> dict[str, Any]:

@@ -67,11 +67,20 @@ class Settings(BaseSettings):
     status_stream: str = Field("civicwatch:workorder-status", description="status back-channel")
     dead_letter_stream: str = Field("civicwatch:workorders-dead", description="entries delivered too often")
     max_deliveries: int = Field(5, ge=1, description="deliveries before an entry is dead-lettered")
+    status_dead_letter_stream: str = Field(
+        "civicwatch:workorder-status-dead",
+        description="status events that cannot be applied (bad JSON, not an event, too large, unknown work order, "
+                    "not allowed in the lead's state), each with its reason")
 
     # --- console (review/) ----------------------------------------------------------------
     review_secret: str | None = Field(
         None, description="console session-signing key; unset = generated under the data dir")
     api_token: str | None = Field(None, description="bearer token for the JSON API")
+    reject_reasons: list[str] = Field(
+        ["广告或营销", "不在深圳", "信息不足，无法核实", "重复线索", "非民生诉求", "已由其他渠道处理"],
+        description="preset rejection reasons in the console (bulk reject), a JSON list")
+    withdraw_window_s: float = Field(
+        600.0, ge=0, description="how long after dispatch a verifier may withdraw a work order (before 签收)")
     author_secret: str | None = Field(
         None, description="HMAC key of stored author hashes; unset = generated once under data_dir")
 

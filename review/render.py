@@ -33,7 +33,7 @@ STATE_NAMES = {
 URGENCY_NAMES = {"urgent": "紧急", "general": "一般"}
 ACTION_NAMES = {
     "discovered": "发现", "verify_and_dispatch": "核实并派单", "reject": "驳回", "merge": "合并",
-    "merged_from": "并入来源", "reopen": "重新打开",
+    "merged_from": "并入来源", "reopen": "重新打开", "withdraw": "撤回工单", "correct": "更正",
     # status back-channel events keep the dispatch system's own words (签收 / 退单 / 办结)
 }
 

@@ -31,8 +31,9 @@ class HealthStore:
         return self.health.find_one({"_id": platform})
 
     def record_round(self, platform: str, *, at: datetime, state: State, reason: str, evidence: list[str],
-                     posts: int, new_posts: int, errors: int) -> bool:
-        """Store a round's result; True when the state changed (logged by the caller)."""
+                     posts: int, new_posts: int, errors: int, outcomes: dict[str, int] | None = None) -> bool:
+        """Store a round's result (with its response outcome counts); True when the state changed
+        (logged by the caller)."""
         previous = self.get(platform)
         changed = previous is None or previous.get("state") != state
         update: dict[str, Any] = {"state": state, "reason": reason, "evidence": evidence[:10], "last_round": at,
@@ -46,7 +47,7 @@ class HealthStore:
         self.health.update_one({"_id": platform}, {"$set": update, "$inc": {"errors_total": errors}},
                                upsert=True)
         self.rounds.insert_one({"platform": platform, "at": at, "posts": posts, "new_posts": new_posts,
-                                "errors": errors, "state": state})
+                                "errors": errors, "state": state, "outcomes": dict(outcomes or {})})
         if changed:
             self.events.insert_one({"platform": platform, "at": at, "from": previous.get("state") if previous else None,
                                     "to": state, "reason": reason, "evidence": evidence[:10]})
@@ -66,6 +67,21 @@ class HealthStore:
                          "posts_hour": self.posts_since(p, now - timedelta(hours=1)),
                          "posts_day": self.posts_since(p, now - timedelta(days=1))})
         return rows
+
+
+    def changes(self, platform: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The platform's latest state changes, newest first, with their evidence."""
+        return list(self.events.find({"platform": platform}).sort("at", -1).limit(limit))
+
+    def outcomes_by_hour(self, platform: str, since: datetime) -> list[tuple[datetime, dict[str, int]]]:
+        """Response outcome counts of the platform's rounds since `since`, summed per hour."""
+        hours: dict[datetime, dict[str, int]] = {}
+        for r in self.rounds.find({"platform": platform, "at": {"$gte": since}}):
+            at = r["at"].astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
+            bucket = hours.setdefault(at, {})
+            for outcome, n in (r.get("outcomes") or {}).items():
+                bucket[outcome] = bucket.get(outcome, 0) + int(n)
+        return sorted(hours.items())
 
 
 def local(dt: datetime | None) -> str:

@@ -17,7 +17,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pymongo.errors import DuplicateKeyError
 
@@ -30,12 +30,14 @@ from civicwatch.lifecycle import (
     build_work_order,
     can_transition,
     corrected_decision,
+    deadline_for,
     discovered_lead,
     dispatch_number,
     history_entry,
     lead_id_for,
     source_of,
     status_step,
+    withdrawable,
     work_order_overdue,
 )
 from civicwatch.models import (
@@ -47,13 +49,22 @@ from civicwatch.models import (
     Outbox,
     Post,
     StatusEvent,
+    Withdrawal,
     WorkOrder,
 )
 from sinks.mongo import Store, lead_from_doc, lead_to_doc, to_shanghai
+from sinks.queue import CHANGES_ID, QueueIndex, QueuePage, rank_of
 
 logger = logging.getLogger(__name__)
 
 _OPEN = [s.value for s in OPEN_STATES]
+StatusOutcome = Literal["applied", "duplicate", "unknown_work_order", "not_allowed"]
+# What a queue row shows: the history and the outbox stay on the server.
+_QUEUE_FIELDS = {"history": 0, "outbox": 0, "applied_events": 0}
+# The queue rank (sinks.queue.rank_of) computed by the server, for leads stored before ranks.
+_RANK_EXPRESSION = {"$concat": [
+    "$state", "|", {"$cond": [{"$eq": ["$decision.urgency", "urgent"]}, "0", "1"]}, "|",
+    {"$dateToString": {"date": "$deadline", "format": "%Y%m%d%H%M%S%L", "timezone": "UTC"}}, "|", "$_id"]}
 
 
 class LeadService:
@@ -63,6 +74,7 @@ class LeadService:
         self.catalogue = catalogue
         self.now = now
         self._leads = store.leads
+        self.queue_index = QueueIndex(store.leads, store.db["lead_counts"])
 
     # --- reading -----------------------------------------------------------------------
 
@@ -85,18 +97,77 @@ class LeadService:
                                             {"sources.key": decision.dup_of}]}, {"_id": 1})
         return doc["_id"] if doc else None
 
+    def queue(self, *, states: list[str] | None = None, urgency: str | None = None,
+              category: str | None = None, district: str | None = None, platform: str | None = None,
+              offset: int = 0, limit: int = 50, now: datetime | None = None) -> QueuePage:
+        """One page of the review queue: urgent leads first whatever the backlog, then the least
+        time left; with the true total, the urgent and the overdue counts of what it was cut from.
+
+        Unfiltered (by state and urgency only) it reads the counting tree (sinks.queue), so its
+        cost does not grow with the backlog; a category, district or platform filter reads that
+        filter's leads through its (state, field) index and counts them.
+        """
+        states = states or _OPEN
+        urgencies = {"urgent": "0", "general": "1"}.get(urgency or "", "01")
+        now = now or self.now()
+        offset, limit = max(0, offset), max(1, limit)
+        if not (category or district or platform):
+            q, memo = self.queue_index, {}
+            docs = q.page(states, offset, limit, urgencies, memo, projection=_QUEUE_FIELDS)
+            return QueuePage(leads=[lead_from_doc(d) for d in docs], total=q.total(states, urgencies, memo),
+                             offset=offset, limit=limit,
+                             urgent=q.total(states, "0", memo) if "0" in urgencies else 0,
+                             overdue=q.count_before(states, now, urgencies, memo))
+        docs = self._filtered(states, category=category, district=district, platform=platform)
+        docs = [d for d in docs if _urgency_digit(d) in urgencies]
+        docs.sort(key=lambda d: _rank(d).split("|", 1)[1])
+        leads = [lead_from_doc(d) for d in docs[offset:offset + limit]]
+        return QueuePage(leads=leads, total=len(docs), offset=offset, limit=limit, counted=False,
+                         urgent=sum(1 for d in docs if _urgency_digit(d) == "0"),
+                         overdue=sum(1 for d in docs if to_shanghai(d["deadline"]) < now))
+
+    def _filtered(self, states: list[str], **filters: str | None) -> list[dict[str, Any]]:
+        """Open leads matching the filters: one (state, field) index per state, the rest checked here."""
+        fields = {"category": "decision.category", "district": "decision.district",
+                  "platform": "sources.platform"}
+        wanted = {fields[k]: v for k, v in filters.items() if v}
+        first, value = next(iter(wanted.items()))
+        docs: list[dict[str, Any]] = []
+        for state in states:
+            docs.extend(self._leads.find({"state": state, first: value}, _QUEUE_FIELDS))
+
+        def get(doc: dict[str, Any], path: str) -> Any:
+            if path == "sources.platform":
+                return [s.get("platform") for s in doc.get("sources", [])]
+            return doc.get("decision", {}).get(path.split(".", 1)[1])
+
+        def matches(doc: dict[str, Any]) -> bool:
+            for path, want in wanted.items():
+                got = get(doc, path)
+                if (want not in got) if isinstance(got, list) else got != want:
+                    return False
+            return True
+
+        return [d for d in docs if matches(d)]
+
     def pending(self, *, category: str | None = None, district: str | None = None,
                 platform: str | None = None, state: str | None = None, limit: int = 200) -> list[Lead]:
-        """Leads awaiting review, most urgent first: deadline ascending (urgent SLAs are shorter)."""
-        query: dict[str, Any] = {"state": state if state else {"$in": _OPEN}}
-        if category:
-            query["decision.category"] = category
-        if district:
-            query["decision.district"] = district
-        if platform:
-            query["sources.platform"] = platform
-        cursor = self._leads.find(query).sort("deadline", 1).limit(limit)
-        return [lead_from_doc(d) for d in cursor]
+        """The first `limit` leads of the queue (see queue())."""
+        return self.queue(states=[state] if state else None, category=category, district=district,
+                          platform=platform, limit=limit).leads
+
+    def rebuild_queue(self) -> int:
+        """Give every lead its queue rank and recount the queue's tree (at console start-up).
+
+        Ranks are written for leads stored before ranks existed; the counts are rebuilt when
+        there are none yet or ranks were added. Returns how many leads got a rank now.
+        """
+        added = self._leads.update_many({"queue_rank": {"$exists": False}},
+                                        [{"$set": {"queue_rank": _RANK_EXPRESSION}}]).modified_count
+        if added or self.store.db["lead_counts"].find_one({"_id": {"$ne": CHANGES_ID}}) is None:
+            ranks = (d.get("queue_rank") for d in self._leads.find({}, {"queue_rank": 1}))
+            self.queue_index.rebuild(r for r in ranks if r)
+        return added
 
     def overdue(self, now: datetime | None = None) -> list[Lead]:
         """Open leads past their dispatch deadline."""
@@ -133,6 +204,27 @@ class LeadService:
         return {**{k: dict(v) for k, v in by.items()}, "dispatched_on_time": on_time,
                 "dispatched_late": late, "sla_compliance": (on_time / total) if total else None,
                 "overdue_by_department": dict(overdue_by_department)}
+
+    def audit(self, *, since: datetime, until: datetime | None = None, actor: str | None = None,
+              offset: int = 0, limit: int = 50, include_system: bool = False) -> tuple[list[dict[str, Any]], int]:
+        """Who did what when, across leads: history entries from `since` (to `until`), newest first,
+        one page of them and how many there are. The crawl's own `discovered` entries are left out
+        unless `include_system`. Reads through the multikey `history.at` index."""
+        window: dict[str, Any] = {"$gte": since, **({"$lt": until} if until else {})}
+        rows: list[dict[str, Any]] = []
+        for doc in self._leads.find({"history.at": window}, {"history": 1, "decision.text_masked": 1}):
+            for h in doc.get("history", []):
+                at = to_shanghai(h["at"])
+                if at < since or (until and at >= until):
+                    continue
+                if not include_system and h.get("action") == "discovered":
+                    continue
+                if actor and h.get("actor") != actor:
+                    continue
+                rows.append({**h, "at": at, "lead_id": doc["_id"],
+                             "text": (doc.get("decision") or {}).get("text_masked", "")[:60]})
+        rows.sort(key=lambda r: r["at"], reverse=True)
+        return rows[offset:offset + limit], len(rows)
 
     def decisions(self) -> list[Decision]:
         """Every stored lead's (possibly corrected) decision, e.g. for the demo's summary."""
@@ -172,34 +264,91 @@ class LeadService:
             self._leads.update_one(
                 {"_id": incident, "sources.key": {"$ne": post.key}},
                 {"$push": {"sources": source_of(post).model_dump(mode="python")}, "$inc": {"version": 1}})
+            self.queue_index.touch()
             return self.get(incident), False
         lead = discovered_lead(post, decision, now=now, sla_minutes=self.catalogue.sla_minutes)
+        doc = lead_to_doc(lead)
+        doc["queue_rank"] = _rank(doc)
         try:
-            self._leads.insert_one(lead_to_doc(lead))
+            self._leads.insert_one(doc)
         except DuplicateKeyError:  # a concurrent writer stored it first
             return self.get(own_id), False
+        self.queue_index.shift(None, doc["queue_rank"])
         return lead, True
 
     # --- writing: reviewers (console and JSON API) ---------------------------------------
 
     def verify_and_dispatch(self, lead_id: str, *, actor: str, expected_version: int,
                             corrections: dict[str, Any] | None = None) -> WorkOrder:
-        """Verify (with corrections) and dispatch in one write: state, decision, history and outbox."""
-        corrections = {k: v for k, v in (corrections or {}).items() if v not in (None, "")}
+        """Verify (with corrections) and dispatch in one write: state, decision, deadline, history
+        and outbox. `corrections` may name co-handling departments (`co_departments`, codes)."""
+        corrections = {k: v for k, v in (corrections or {}).items() if v not in (None, "", [])}
+        co = list(corrections.pop("co_departments", []))
         lead = self._current(lead_id, expected_version)
         self._check(lead, LeadState.DISPATCHED)
         decision = corrected_decision(lead.decision, corrections, self.catalogue)
         now = self.now()
         order = build_work_order(lead, decision, self.catalogue, actor=actor, at=now,
-                                 description=corrections.get("description"))
+                                 description=corrections.get("description"), co_departments=co)
         outbox = Outbox(dispatch_no=dispatch_number(lead), created_at=now, document=order.model_dump(mode="json"))
+        details = {k: v for k, v in corrections.items() if k != "description"}
+        if co:
+            details["co_departments"] = co
+        fields = self._deadline_fields(lead, decision, details)
         self._review_step(lead, LeadState.DISPATCHED, at=now, actor=actor, action="verify_and_dispatch",
                           expected_version=expected_version, reason=corrections.get("reason"),
-                          set_fields={"decision": DECISIONS.dump_python(decision),
+                          set_fields={"decision": DECISIONS.dump_python(decision), **fields,
                                       "work_order_id": order.service_request_id, "return_reason": None,
+                                      "co_departments": order.co_departments,
                                       "outbox": outbox.model_dump(mode="python")},
-                          details={k: v for k, v in corrections.items() if k != "description"})
+                          details=details)
         return order
+
+    def correct(self, lead_id: str, *, actor: str, expected_version: int, corrections: dict[str, Any]) -> Lead:
+        """Save a verifier's corrections without dispatching (the lead stays where it is in the
+        lifecycle; a new urgency moves its deadline and its place in the queue)."""
+        corrections = {k: v for k, v in corrections.items() if v not in (None, "") and k != "description"}
+        if not corrections:
+            raise InvalidInputError("nothing to correct", field="corrections")
+        lead = self._current(lead_id, expected_version)
+        if lead.state not in OPEN_STATES:
+            raise TransitionError(lead.id, lead.state.value, lead.state.value)
+        decision = corrected_decision(lead.decision, corrections, self.catalogue)
+        details = dict(corrections)
+        fields = self._deadline_fields(lead, decision, details)
+        entry = history_entry(lead, lead.state, at=self.now(), actor=actor, action="correct", details=details)
+        if not self._write(lead, entry, {"version": expected_version},
+                           set_fields={"decision": DECISIONS.dump_python(decision), **fields}):
+            raise StaleLeadError(lead.id, expected_version)
+        return self.get(lead.id)
+
+    def withdraw(self, lead_id: str, *, actor: str, expected_version: int, window_s: float,
+                 reason: str | None = None) -> Lead:
+        """Take back a work order dispatched less than `window_s` ago and not yet 签收: the lead
+        returns to review and a `withdrawn` message follows the order on the stream."""
+        lead = self._current(lead_id, expected_version)
+        self._check(lead, LeadState.PENDING_REVIEW)
+        now = self.now()
+        if not withdrawable(lead, now, window_s):
+            raise InvalidInputError(f"a work order can be withdrawn within {window_s / 60:g} minutes of "
+                                    "dispatch and before 签收", field="withdraw")
+        assert lead.outbox is not None and lead.work_order_id is not None  # withdrawable() checked
+        message = Withdrawal(service_request_id=lead.work_order_id, lead_id=lead.id, withdrawn_by=actor,
+                             withdrawn_at=now, reason=reason)
+        outbox = Outbox(kind="withdrawn", dispatch_no=lead.outbox.dispatch_no, created_at=now,
+                        document=message.model_dump(mode="json"))
+        return self._review_step(lead, LeadState.PENDING_REVIEW, at=now, actor=actor, action="withdraw",
+                                 expected_version=expected_version, reason=reason,
+                                 set_fields={"outbox": outbox.model_dump(mode="python")})
+
+    def _deadline_fields(self, lead: Lead, decision: Decision, details: dict[str, Any]) -> dict[str, Any]:
+        """A new urgency gives a new dispatch deadline (from discovery, as always); the history
+        entry's details record the change."""
+        if decision.urgency == lead.decision.urgency:
+            return {}
+        deadline = deadline_for(lead.discovered_at, decision.urgency, self.catalogue.sla_minutes)
+        details["deadline"] = f"{lead.deadline.isoformat()} → {deadline.isoformat()}"
+        return {"deadline": deadline}
 
     def reject(self, lead_id: str, *, actor: str, reason: str, expected_version: int) -> Lead:
         if not reason or not reason.strip():
@@ -213,7 +362,7 @@ class LeadService:
         if lead_id == into_id:
             raise InvalidInputError("a lead cannot be merged into itself", field="into")
         lead = self._current(lead_id, expected_version)
-        target = self.get(into_id)
+        target = self.get(into_id)  # LeadNotFound names the target; nothing has changed yet
         merged = self._review_step(lead, LeadState.MERGED, actor=actor, action="merge",
                                    expected_version=expected_version, reason=f"并入 {into_id}",
                                    set_fields={"merged_into": into_id})
@@ -225,6 +374,7 @@ class LeadService:
         self._leads.update_one({"_id": into_id}, {
             "$push": {"sources": {"$each": extra}, "history": note.model_dump(mode="python")},
             "$inc": {"version": 1}})
+        self.queue_index.touch()
         return merged
 
     def reopen(self, lead_id: str, *, actor: str, expected_version: int, reason: str | None = None) -> Lead:
@@ -235,14 +385,17 @@ class LeadService:
 
     # --- writing: the dispatch system's side -------------------------------------------
 
-    def mark_delivered(self, lead_id: str, dispatch_no: int, entry_id: str | None) -> bool:
+    def mark_delivered(self, lead_id: str, dispatch_no: int, entry_id: str | None,
+                       kind: str = "workorder") -> bool:
         """Record that dispatch `dispatch_no` of the lead reached the stream (entry id, when added now).
 
         Not a lifecycle step, so neither history nor version change: a reviewer's open page
         stays current.
         """
+        # The kind too: a withdrawal replaces its order in the outbox with the same dispatch_no.
+        kind_guard = "withdrawn" if kind == "withdrawn" else {"$ne": "withdrawn"}
         result = self._leads.update_one(
-            {"_id": lead_id, "outbox.state": "pending", "outbox.dispatch_no": dispatch_no},
+            {"_id": lead_id, "outbox.state": "pending", "outbox.dispatch_no": dispatch_no, "outbox.kind": kind_guard},
             {"$set": {"outbox.state": "delivered", "outbox.delivered_at": self.now(),
                       "outbox.entry_id": entry_id}})
         return result.modified_count == 1
@@ -255,35 +408,51 @@ class LeadService:
         return result.modified_count == 1
 
     def apply_status(self, event: StatusEvent) -> bool:
-        """Apply one status event to its lead, once per event id; False when already applied,
-        for an unknown work order, or out of order for the lead's state."""
+        """Apply one status event to its lead, once per event id; False when it changed nothing."""
+        return self.apply_status_event(event) == "applied"
+
+    def apply_status_event(self, event: StatusEvent) -> StatusOutcome:
+        """Apply one status event and say what became of it: `applied`; `duplicate` (this event
+        id was applied before: at-least-once delivery); `unknown_work_order`; `not_allowed` (out
+        of order for the lead's state, e.g. 签收 after 办结)."""
         lead = self.by_work_order(event.service_request_id)
         if lead is None:
             logger.warning("status %s for unknown work order %s", event.event_id, event.service_request_id)
-            return False
+            return "unknown_work_order"
         if event.event_id in lead.applied_events:
-            return False
+            return "duplicate"
         to_state = status_step(lead, event)
         if to_state is None:
             logger.warning("status %s (%s) ignored: lead %s is %s", event.event_id, event.status, lead.id,
                            lead.state.value)
-            return False
+            return "not_allowed"
         entry = history_entry(lead, to_state, at=event.at, actor=event.operator or "dispatch",
                               action=event.status, reason=event.reason)
         fields = {"return_reason": event.reason or NO_RETURN_REASON} if to_state == LeadState.RETURNED else {}
-        return self._write(lead, entry, {"state": lead.state.value, "applied_events": {"$ne": event.event_id}},
-                           set_fields=fields, push={"applied_events": event.event_id})
+        written = self._write(lead, entry, {"state": lead.state.value, "applied_events": {"$ne": event.event_id}},
+                              set_fields=fields, push={"applied_events": event.event_id})
+        return "applied" if written else "duplicate"  # a concurrent applier wrote it first
 
     # --- the one update ----------------------------------------------------------------
 
     def _write(self, lead: Lead, entry: HistoryEntry, guard: dict[str, Any], *,
                set_fields: dict[str, Any] | None = None, push: dict[str, Any] | None = None) -> bool:
-        """Move `lead` to `entry.to_state` if `guard` still holds; False when it no longer does."""
+        """Move `lead` to `entry.to_state` if `guard` still holds; False when it no longer does.
+
+        The queue rank moves with the state (and with a corrected urgency or deadline), and the
+        queue's counts follow once the update has matched.
+        """
+        set_fields = set_fields or {}
+        old_rank = rank_of(lead.state.value, lead.decision.urgency, lead.deadline, lead.id)
+        urgency = set_fields["decision"]["urgency"] if "decision" in set_fields else lead.decision.urgency
+        new_rank = rank_of(entry.to_state.value, urgency, set_fields.get("deadline", lead.deadline), lead.id)
         result = self._leads.update_one(
             {"_id": lead.id, **guard},
-            {"$set": {"state": entry.to_state.value, **(set_fields or {})},
+            {"$set": {"state": entry.to_state.value, "queue_rank": new_rank, **set_fields},
              "$inc": {"version": 1},
              "$push": {"history": entry.model_dump(mode="python"), **(push or {})}})
+        if result.matched_count == 1:
+            self.queue_index.shift(old_rank, new_rank)
         return result.matched_count == 1
 
     def _review_step(self, lead: Lead, to_state: LeadState, *, actor: str, action: str,
@@ -308,3 +477,12 @@ class LeadService:
         if lead.version != expected_version:
             raise StaleLeadError(lead_id, expected_version)
         return lead
+
+
+def _rank(doc: dict[str, Any]) -> str:
+    """The queue rank of a stored lead document (sinks.queue.rank_of)."""
+    return rank_of(doc["state"], (doc.get("decision") or {}).get("urgency"), doc["deadline"], doc["_id"])
+
+
+def _urgency_digit(doc: dict[str, Any]) -> str:
+    return "0" if (doc.get("decision") or {}).get("urgency") == "urgent" else "1"

@@ -5,6 +5,7 @@ Collections (database CIVICWATCH_MONGO_DB, default `civicwatch`):
 - leads:       _id = lead:platform:post_id of the incident's first post (civicwatch.models.Lead);
                written only by sinks.leads.LeadService, read here too
 - crawl_state: _id = platform:keyword; the watermark (newest published_at processed)
+- lead_counts: the review queue's counting tree (sinks/queue.py), kept by LeadService
 Indexes are created by ensure_indexes() at start-up.
 """
 
@@ -83,6 +84,11 @@ class Store:
         self.leads.create_index("discovered_at")
         self.leads.create_index("work_order_id")
         self.leads.create_index("outbox.state")
+        # The queue (sinks/queue.py): its rank range and one index per filter.
+        self.leads.create_index("queue_rank")
+        self.leads.create_index("history.at")  # the console's audit log
+        for path in ("decision.category", "decision.district", "sources.platform"):
+            self.leads.create_index([("state", 1), (path, 1)])
 
     def ping(self) -> None:
         """Raises when the server does not answer (the console's health check)."""
@@ -99,6 +105,12 @@ class Store:
             "keyword": post.keyword, "ip_region": post.ip_region,
             "tokens": search_tokens(title_masked, text_masked),
         }}, upsert=True)
+
+    def posts_by_key(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored (masked) posts by `platform:post_id`, datetimes in Asia/Shanghai."""
+        if not keys:
+            return {}
+        return {d["_id"]: to_shanghai(d) for d in self.posts.find({"_id": {"$in": keys}}, {"tokens": 0})}
 
     # --- reading leads (sinks.leads.LeadService writes them) ----------------------------
 

@@ -1,8 +1,12 @@
-"""The dispatch system's status back-channel (DESIGN.md contract 5): 签收, 退单, 办结.
+"""The dispatch system's status back-channel (contract 5): 签收, 退单, 办结 (or accepted, returned,
+resolved), one JSON event per stream entry in its `event` field; docs/status-event.schema.json.
 
-Events are read with a consumer group and applied exactly once by LeadService.apply_status: the
+Events are read with a consumer group and applied once by LeadService.apply_status_event: the
 lead update itself is guarded by "this event id not yet applied", so a repeated event changes
-nothing. An event is acknowledged once applied, skipped or found unreadable.
+nothing. An entry that cannot be applied (not UTF-8, bad JSON, not a valid event, too large, an
+unknown work order, a step the lead's state does not allow) goes to the dead-letter stream with
+its reason and is acknowledged; nothing else changes. An entry is left unacknowledged only when
+MongoDB fails, and this consumer reads its own unacknowledged entries again before new ones.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 from typing import Any
 
 import redis
+from pydantic import ValidationError
 
 from civicwatch.models import StatusEvent
 from sinks.leads import LeadService
@@ -19,18 +24,49 @@ from sinks.stream import ensure_group
 
 logger = logging.getLogger(__name__)
 
+MAX_EVENT_BYTES = 16 * 1024  # an event is a few hundred bytes; more is not an event
+DEAD_LETTER_REASONS = {"unknown_work_order": "unknown work order",
+                       "not_allowed": "not allowed in the lead's current state"}
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def read_event(raw: bytes | str | None) -> tuple[StatusEvent | None, str | None]:
+    """The event in one entry's `event` field, or None and why it is not one."""
+    if raw is None:
+        return None, "no `event` field"
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if len(data) > MAX_EVENT_BYTES:
+        return None, f"oversize: {len(data)} bytes (at most {MAX_EVENT_BYTES})"
+    try:
+        payload = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8: {exc.reason} at byte {exc.start}"
+    except ValueError as exc:
+        return None, f"bad JSON: {exc}"
+    try:
+        return StatusEvent.model_validate(payload), None
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"]) or "event"
+        return None, f"invalid event: {where}: {problem['msg']}"
+
 
 class StatusApplier:
-    """Reads the status stream with a consumer group and hands each event to LeadService.apply_status."""
+    """Reads the status stream with a consumer group and hands each event to LeadService."""
 
     def __init__(self, leads: LeadService, client: redis.Redis, *,
                  stream: str = "civicwatch:workorder-status", group: str = "civicwatch",
-                 consumer: str = "applier") -> None:
+                 consumer: str = "applier",
+                 dead_letter_stream: str = "civicwatch:workorder-status-dead") -> None:
         self.leads = leads
         self.client = client
         self.stream = stream
         self.group = group
-        self.consumer = consumer
+        self.consumer = consumer  # one name per deployment: a new leader takes over the old one's entries
+        self.dead_letter_stream = dead_letter_stream
         self._group_ready = False  # created on the first read: building needs no live Redis
 
     def apply_pending(self, count: int = 100, block_ms: int | None = None) -> int:
@@ -50,21 +86,35 @@ class StatusApplier:
         return applied
 
     def _apply_entry(self, entry_id: Any, fields: dict[Any, Any] | None) -> bool:
-        fields = fields or {}  # None: the entry was trimmed from the stream meanwhile
+        if fields is None:  # trimmed from the stream meanwhile: nothing left to apply
+            self.client.xack(self.stream, self.group, entry_id)
+            return False
         if fields.get(b"type", fields.get("type")) in (b"suggestion", "suggestion"):
             # a reply to a governance suggestion: sinks/suggestions.py applies it
             self.client.xack(self.stream, self.group, entry_id)
             return False
-        raw = fields.get(b"event") or fields.get("event")
-        try:
-            event = StatusEvent.model_validate(json.loads(raw or b""))
-        except Exception as exc:  # a bad event must not block the channel
-            logger.error("status entry %s unreadable, skipped: %s", entry_id, exc)
-            applied = False
-        else:
-            applied = self.leads.apply_status(event)  # raises (no ack) when MongoDB fails
-        self.client.xack(self.stream, self.group, entry_id)
-        return applied
+        raw = fields.get(b"event", fields.get("event"))
+        event, problem = read_event(raw)
+        if event is not None:
+            outcome = self.leads.apply_status_event(event)  # raises (no ack) when MongoDB fails
+            problem = DEAD_LETTER_REASONS.get(outcome)
+            if problem is None:  # applied, or a repeat of an applied event
+                self.client.xack(self.stream, self.group, entry_id)
+                return outcome == "applied"
+        self._dead_letter(entry_id, raw, problem or "unreadable")
+        return False
+
+    def _dead_letter(self, entry_id: Any, raw: Any, reason: str) -> None:
+        """Keep the entry as it came, with why, and acknowledge it, in one MULTI."""
+        kept = raw if raw is not None else b""
+        if isinstance(kept, str):
+            kept = kept.encode("utf-8", "surrogatepass")
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xadd(self.dead_letter_stream, {"entry_id": _text(entry_id), "stream": self.stream,
+                                            "reason": reason, "event": kept[:MAX_EVENT_BYTES]})
+        pipe.xack(self.stream, self.group, entry_id)
+        pipe.execute()
+        logger.warning("status entry %(entry)s dead-lettered: %(reason)s", {"entry": _text(entry_id), "reason": reason})
 
 
 def publish_status(client: redis.Redis, event: StatusEvent,

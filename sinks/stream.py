@@ -37,10 +37,14 @@ def ensure_group(client: redis.Redis, stream: str, group: str) -> None:
         if "BUSYGROUP" not in str(exc):
             raise
 
-# KEYS[1] relay marker, KEYS[2] stream; ARGV: ttl, id, document. Returns the entry id or false.
+# KEYS[1] relay marker, KEYS[2] stream; ARGV: ttl, id, document, kind. Returns the entry id or
+# false. A work order's entry has `id` and `document`; a withdrawal also `type` = withdrawn.
 _ADD_ONCE = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return redis.call('XADD', KEYS[2], '*', 'id', ARGV[2], 'document', ARGV[3])
+  if ARGV[4] == 'workorder' then
+    return redis.call('XADD', KEYS[2], '*', 'id', ARGV[2], 'document', ARGV[3])
+  end
+  return redis.call('XADD', KEYS[2], '*', 'id', ARGV[2], 'type', ARGV[4], 'document', ARGV[3])
 end
 return false
 """
@@ -113,16 +117,18 @@ class Relay:
         for lead_id, outbox in self.leads.pending_outbox(limit):
             order_id = outbox.document["service_request_id"]
             marker = self._marker(order_id, outbox.dispatch_no)
+            if outbox.kind != "workorder":
+                marker += f":{outbox.kind}"
             try:
                 entry = self._add_once(keys=[marker, self.stream],
                                        args=[RELAYED_TTL_SECONDS, order_id,
-                                             json.dumps(outbox.document, ensure_ascii=False)])
+                                             json.dumps(outbox.document, ensure_ascii=False), outbox.kind])
             except redis.RedisError as exc:
                 logger.warning("work order %s waits in the outbox: %s", order_id, exc)
                 break
             # entry is None when the marker says an earlier round added it (and crashed before this).
             self.leads.mark_delivered(lead_id, outbox.dispatch_no,
-                                      entry.decode() if isinstance(entry, bytes) else entry)
+                                      entry.decode() if isinstance(entry, bytes) else entry, kind=outbox.kind)
             if entry:
                 added += 1
         return added
@@ -137,7 +143,9 @@ class Delivery:
     order_id: str
     document: dict[str, Any]
     deliveries: int = 1
-    type: str = "workorder"  # "suggestion": a governance suggestion (sinks/suggestions.py), not a work order
+    # "withdrawn": drop the order with this id; "suggestion": a governance suggestion
+    # (sinks/suggestions.py), not a work order
+    kind: str = "workorder"
 
 
 class WorkOrderConsumer:
@@ -160,7 +168,7 @@ class WorkOrderConsumer:
              for k, v in fields.items()}
         eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
         return Delivery(entry_id=eid, order_id=f.get("id", ""), document=json.loads(f.get("document", "{}")),
-                        type=f.get("type", "workorder"))
+                        kind=f.get("type", "workorder"))
 
     def read(self, count: int = 10, block_ms: int | None = None) -> list[Delivery]:
         """New entries for this consumer (they stay pending until acked)."""

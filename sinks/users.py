@@ -138,3 +138,17 @@ class UserStore:
 
     def close_session(self, name: str, session_id: str) -> None:
         self.users.update_one({"_id": name}, {"$pull": {"sessions": _token_hash(session_id)}})
+
+    # --- used by the console's admin page (review/views/admin.py) --------------------------
+
+    def set_role(self, name: str, role: str) -> None:
+        if role not in ROLES:
+            raise UserError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+        if self.users.update_one({"_id": name}, {"$set": {"role": role}}).matched_count == 0:
+            raise UserError(f"no user {name!r}")
+
+    def set_password(self, name: str, password: str) -> None:
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise UserError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
+        if self.users.update_one({"_id": name}, {"$set": {"password_hash": _hasher.hash(password)}}).matched_count == 0:
+            raise UserError(f"no user {name!r}")

@@ -65,9 +65,11 @@ def register(app: typer.Typer) -> None:
                     "[yellow]no console users yet:[/] create one with "
                     "`civicwatch users add NAME --role verifier`")
             leads = LeadService(store, config.catalogue)
+            leads.rebuild_queue()  # ranks for leads stored before the queue had them; recounts if empty
             client = redis.Redis.from_url(redis_url)
             link = DispatchLink(leads, client, workorder_stream=settings.workorder_stream,
-                                status_stream=settings.status_stream, interval_s=relay_interval)
+                                status_stream=settings.status_stream, interval_s=relay_interval,
+                                status_dead_letter_stream=settings.status_dead_letter_stream)
             if relay:
                 link.start()
             web = create_app(config, store, leads=leads, users=users, https_only=https_only)

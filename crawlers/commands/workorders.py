@@ -54,29 +54,39 @@ def tail(count: Annotated[int, typer.Option(help="entries to show")] = 20) -> No
 
 
 @workorders_app.command()
-def schema() -> None:
+def schema(status: Annotated[bool, typer.Option(
+        "--status", help="the status events' schema instead (docs/status-event.schema.json)")] = False) -> None:
     """Print the work orders' JSON Schema (docs/workorder.schema.json is this output)."""
-    from civicwatch.models import work_order_json_schema
+    from civicwatch.models import status_event_json_schema, work_order_json_schema
 
-    print(json.dumps(work_order_json_schema(), ensure_ascii=False, indent=2, sort_keys=True))
+    chosen = status_event_json_schema() if status else work_order_json_schema()
+    print(json.dumps(chosen, ensure_ascii=False, indent=2, sort_keys=True))
 
 
 class DispatchLink:
     """Two background loops, each every `interval_s`: relay the leads' outbox to the work-order
     stream (sinks.stream.Relay) and apply the status stream's events (sinks.status.StatusApplier).
 
-    A failed round is logged and retried on the next one; nothing is lost meanwhile (the outbox
-    keeps pending work orders, the status stream keeps unacknowledged events). stop() ends both.
+    Every console runs one; a Redis lease (sinks.election.Lease, key `<status stream>:link-leader`)
+    elects the one that works, so two consoles never relay or apply twice, and another takes
+    over within `lease_ttl_s` when the holder stops. A failed round is logged and retried on the
+    next one; nothing is lost meanwhile (the outbox keeps pending work orders, the status stream
+    keeps unacknowledged events). stop() ends both loops and gives up the lease.
     """
 
     def __init__(self, leads: LeadService, client: redis.Redis, *, workorder_stream: str, status_stream: str,
-                 interval_s: float, report: Callable[[str, int], None] | None = None) -> None:
+                 interval_s: float, report: Callable[[str, int], None] | None = None,
+                 status_dead_letter_stream: str = "civicwatch:workorder-status-dead",
+                 lease_ttl_s: float = 15.0) -> None:
+        from sinks.election import Lease
         from sinks.status import StatusApplier
         from sinks.stream import Relay
         from sinks.suggestions import SuggestionLoop
 
         self.relay = Relay(leads, client, workorder_stream)
-        self.status = StatusApplier(leads, client, stream=status_stream)
+        self.status = StatusApplier(leads, client, stream=status_stream,
+                                    dead_letter_stream=status_dead_letter_stream)
+        self.lease = Lease(client, f"{status_stream}:link-leader", ttl_s=lease_ttl_s)
         self.suggestions = SuggestionLoop(leads.store.db, client, workorder_stream=workorder_stream,
                                           status_stream=status_stream)
         self.interval_s = interval_s
@@ -98,6 +108,7 @@ class DispatchLink:
         for thread in self._threads:
             thread.join(timeout_s)
         self._threads.clear()
+        self.lease.release()
 
     def __enter__(self) -> DispatchLink:
         self.start()
@@ -109,6 +120,8 @@ class DispatchLink:
 
     def _loop(self, name: str, round_: Callable[[], int]) -> None:
         while not self._stop.wait(self.interval_s):
+            if not self.lease.holds():  # another console is the deployment's link
+                continue
             try:
                 done = round_()
             except Exception:  # keep serving; see the class docstring
@@ -135,6 +148,7 @@ def relay(interval: Annotated[float, typer.Option(help="seconds between rounds")
         signal.signal(sig, lambda *_: stop.set())
     with DispatchLink(LeadService(store, config.catalogue), client, workorder_stream=settings.workorder_stream,
                       status_stream=settings.status_stream, interval_s=interval,
+                      status_dead_letter_stream=settings.status_dead_letter_stream,
                       report=lambda loop, n: console.print(f"{n} {what[loop]}")):
         while not stop.wait(1.0):
             pass

@@ -131,6 +131,6 @@ class SourceHealthExtension:
         errors = sum(n for o, n in self.outcomes.items() if o not in HEALTHY)
         changed = store.record_round(platform, at=now, state=state, reason=why, evidence=self.evidence,
                                      posts=int(stats.get("civicwatch/posts_count", 0)),
-                                     new_posts=max(new_posts, 0), errors=errors)
+                                     new_posts=max(new_posts, 0), errors=errors, outcomes=dict(self.outcomes))
         if changed:
             logger.warning("source %s is now %s: %s", platform, state, why)

@@ -18,10 +18,13 @@ from pydantic import BaseModel, Field
 
 from civicwatch.exceptions import InvalidInputError, LoginRequired
 from civicwatch.models import Lead, LeadState
+from sinks.search import LeadSearch, SearchFilters
 from sinks.users import User
 
 router = APIRouter()
-SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "workorder.schema.json"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCHEMA = DOCS / "workorder.schema.json"
+STATUS_SCHEMA = DOCS / "status-event.schema.json"
 
 
 def api_user(request: Request) -> User:
@@ -73,13 +76,27 @@ def health(request: Request) -> JSONResponse:
 
 @router.get("/api/leads")
 def list_leads(request: Request, state: str | None = None, category: str | None = None,
-               district: str | None = None, platform: str | None = None, limit: int = 200,
+               district: str | None = None, platform: str | None = None, urgency: str | None = None,
+               q: str | None = None, limit: int = 200, offset: int = 0,
                user: User = Depends(api_user)) -> JSONResponse:
+    """The queue's order (urgent first, then least time left), with the true total for paging;
+    with `q`, every stored lead whose posts contain its words (newest first, as the console's
+    search), in `state` when given."""
     if state is not None and state not in {s.value for s in LeadState}:
         raise InvalidInputError(f"unknown state {state!r}", field="state")
-    leads = request.app.state.leads.pending(state=state, category=category, district=district,
-                                            platform=platform, limit=max(1, min(limit, 1000)))
-    return JSONResponse({"leads": [lead_json(lead) for lead in leads]})
+    if urgency is not None and urgency not in ("urgent", "general"):
+        raise InvalidInputError(f"unknown urgency {urgency!r}", field="urgency")
+    limit, offset = max(1, min(limit, 1000)), max(0, offset)
+    if q and q.strip():
+        found = LeadSearch(request.app.state.store).leads(
+            SearchFilters(q=q[:200], states=[state] if state else None, urgency=urgency), limit=10_000)
+        return JSONResponse({"leads": [lead_json(lead) for lead in found[offset:offset + limit]],
+                             "total": len(found), "offset": offset, "limit": limit})
+    page = request.app.state.leads.queue(states=[state] if state else None, urgency=urgency, category=category,
+                                         district=district, platform=platform, offset=offset, limit=limit)
+    return JSONResponse({"leads": [lead_json(lead) for lead in page.leads], "total": page.total,
+                         "offset": page.offset, "limit": page.limit, "urgent": page.urgent,
+                         "overdue": page.overdue})
 
 
 @router.get("/api/leads/{lead_id}")
@@ -111,3 +128,9 @@ def merge(request: Request, lead_id: str, body: MergeBody, user: User = Depends(
 @router.get("/schema/workorder.json")
 def workorder_schema() -> Response:
     return Response(SCHEMA.read_text(encoding="utf-8"), media_type="application/schema+json")
+
+
+@router.get("/schema/status-event.json")
+def status_event_schema() -> Response:
+    """What the dispatch system may put on the status back-channel (contract 5)."""
+    return Response(STATUS_SCHEMA.read_text(encoding="utf-8"), media_type="application/schema+json")

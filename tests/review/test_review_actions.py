@@ -104,12 +104,15 @@ def test_merge_into_another_lead_and_reopen(client: TestClient, store: Any, cons
     assert app.state.leads.get(dup.id).state == LeadState.PENDING_REVIEW
 
 
-def test_merge_into_unknown_lead_is_refused(client: TestClient, store: Any, console_config: Any) -> None:
+def test_merge_into_unknown_lead_is_refused_on_the_page_with_the_form(client: TestClient, store: Any,
+                                                                        console_config: Any) -> None:
     lead = seed_lead(store, console_config, "m3", "停电")
     token = login(client, "alice")
     r = client.post(f"/leads/{lead.id}/merge", data={"csrf_token": token, "expected_version": lead.version,
-                                                      "into_id": "lead:weibo:nope"})
-    assert r.status_code == 404
+                                                      "into_id": "lead:weibo:nope", "merge_q": "停电 小区"})
+    assert r.status_code == 400
+    assert "目标线索 lead:weibo:nope 不存在" in r.text
+    assert 'value="lead:weibo:nope"' in r.text and 'value="停电 小区"' in r.text  # the form is kept
     assert state_of(store, lead.id) == LeadState.PENDING_REVIEW.value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -72,7 +73,14 @@ def test_dashboard_counts_todays_leads(store: Any, users: Any, console_config: A
         page = client.get("/dashboard").text
     assert "今日态势" in page
     by_district = page.split('id="by-district"')[1].split("</table>")[0]
-    assert "<th>南山区</th><td>2</td>" in by_district and "<th>福田区</th><td>1</td>" in by_district
+    assert re.search(r">南山区</a></th>.*?>2</a></td>", by_district, re.S)
+    assert re.search(r">福田区</a></th>.*?>1</a></td>", by_district, re.S)
     assert "罗湖区" not in by_district
     overdue = page.split('id="overdue-leads"')[1].split("</table>")[0]
-    assert "交通运输局</th><td>1</td>" in overdue
+    assert re.search(r">交通运输局</a></th>.*?>1</a></td>", overdue, re.S)
+
+
+def test_console_serves_the_status_event_schema(client: Any) -> None:
+    r = client.get("/schema/status-event.json")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/schema+json")
+    assert "accepted" in r.json()["properties"]["status"]["enum"]

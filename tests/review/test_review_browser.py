@@ -116,14 +116,14 @@ def test_verifier_corrects_item_and_dispatches_to_the_stream(
     page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
 
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/leads/{urgent.id.replace(':', '%3A')}")
+    page.wait_for_url(lambda url: f"/leads/{urgent.id.replace(':', '%3A')}" in url)
     page.select_option("#item", "CS05")
     assert page.input_value("#urgency") == "general"  # urgency follows the item's SLA class
     page.select_option("#item", "DL02")  # 井盖缺失 → 交通运输局, not 城管's 路灯
     assert page.inner_text("#dept-name") == "交通运输局"
     assert page.input_value("#urgency") == "urgent"
-    page.screenshot(path=str(SCREENSHOTS / "lead.png"), full_page=True)
-    page.keyboard.press("v")
+    page.keyboard.press("v")  # selects the dispatch button and asks; Enter confirms
+    page.keyboard.press("Enter")
     page.wait_for_url("**/")
     assert "已核实并派单" in page.inner_text(".flash")
     assert page.locator(f'tr[data-lead-id="{urgent.id}"]').count() == 0

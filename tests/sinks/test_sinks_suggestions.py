@@ -102,7 +102,7 @@ def test_the_suggestion_loop(world: dict[str, Any], redis_client: redis.Redis, c
     assert sent.case_key == KEY and sent.department == "YJ" and sent.agency_responsible == "应急管理局"
     assert set(sent.evidence) == {lead.id for lead in case} and sent.evidence_total == len(case)
     (delivery,) = consumer.read()
-    assert delivery.type == "suggestion" and delivery.order_id == sid
+    assert delivery.kind == "suggestion" and delivery.order_id == sid
 
     # the department answers on the status stream; the work-order applier leaves those entries alone
     at = world["gen"].now - timedelta(days=25)

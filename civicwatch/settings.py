@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     time_scale: float = Field(
         1.0, ge=0, description="multiplies polling intervals and download delays (0 in the demo and tests)")
     seen_ttl_days: int = Field(30, ge=1, description="how long a post id stays in the Redis seen-set")
+    dedup_window_days: int = Field(
+        90, ge=1, description="stored leads this recent seed duplicate matching when a process starts")
 
     # --- source health (crawlers/extensions/health.py) ----------------------------------
     health_max_malformed_ratio: float = Field(

@@ -35,6 +35,7 @@ from civicwatch.exceptions import (
 )
 from civicwatch.models import LeadState
 from review.auth import LoginThrottle
+from review.limits import BodyLimitMiddleware
 from review.render import STATE_NAMES, make_templates, render
 from review.security import SecureHeadersMiddleware, session_secret
 from sinks.leads import LeadService
@@ -69,6 +70,7 @@ def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStor
         session_cookie="civicwatch_session", max_age=SESSION_MAX_AGE_SECONDS,
         same_site="strict", https_only=https_only,
     )
+    app.add_middleware(BodyLimitMiddleware)  # 413 for a body over review/limits.py's cap
     app.add_middleware(SecureHeadersMiddleware)  # added last = outermost: covers every response
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in discover_routers():

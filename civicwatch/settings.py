@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     filters: dict[str, int | None] = Field(
         default_factory=dict,
         description="filter steps merged into CIVICWATCH_FILTERS_BASE (JSON: dotted path -> order, null disables)")
+    dedup_window_days: int = Field(
+        90, ge=1, description="stored leads this recent seed duplicate matching when a process starts")
 
     # --- source health (crawlers/extensions/health.py) ----------------------------------
     health_max_malformed_ratio: float = Field(

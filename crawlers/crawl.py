@@ -57,6 +57,7 @@ def spider_arguments(platform: PlatformConfig, since: datetime | None) -> dict[s
         "keywords": list(platform.keywords or []),
         "since": since.isoformat() if since else None,
         "max_pages": platform.max_pages,
+        "watermark_overlap_minutes": platform.watermark_overlap_minutes,
     }
 
 

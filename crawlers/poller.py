@@ -18,6 +18,7 @@ from typing import Any
 
 from civicwatch.config import PlatformConfig
 from civicwatch.exceptions import ConfigError
+from crawlers.pipelines.servers import SERVER_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +40,17 @@ class RoundResult:
         """A finished round: ok unless some answer was unhealthy (a block, a parse failure)."""
         result = cls(platform, ok=True, stats=stats)
         bad = {o: n for o, n in result.outcomes.items() if o in UNHEALTHY_OUTCOMES and n}
-        if bad:
+        # Posts not stored or not marked seen: the round failed whatever the platform answered.
+        failed = [f"{server} failed ×{n}" for server, n in sorted(result.server_errors.items())]
+        if bad or failed:
             result.ok = False
-            result.error = ", ".join(f"{o}×{n}" for o, n in sorted(bad.items()))
+            result.error = ", ".join([*failed, *(f"{o}×{n}" for o, n in sorted(bad.items()))])
         return result
+
+    @property
+    def server_errors(self) -> dict[str, int]:
+        """Items whose store (mongodb) or seen-set (redis) call failed, per server."""
+        return {k[len(SERVER_ERRORS):]: v for k, v in self.stats.items() if k.startswith(SERVER_ERRORS) and v}
 
     @property
     def outcomes(self) -> dict[str, int]:

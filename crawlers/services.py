@@ -42,12 +42,11 @@ from sinks.servers import redis_client, unavailable
 logger = logging.getLogger(__name__)
 
 SETTING = "CIVICWATCH_SERVICES"  # an object, not configuration: never an environment variable
-# How far back stored leads seed the duplicate index when the services open.
-DEDUP_SEED_DAYS = 7
 
 
-def seed_duplicates(chain: FilterChain, store: Store, days: int = DEDUP_SEED_DAYS) -> int:
-    """Teach the chain's duplicate index the leads stored recently (so restarts keep dup_of)."""
+def seed_duplicates(chain: FilterChain, store: Store, days: int) -> int:
+    """Teach the chain's duplicate index the leads stored in the last `days` (the matching window,
+    CIVICWATCH_DEDUP_WINDOW_DAYS), so a restart keeps dup_of for follow-ups of older incidents."""
     since = now_shanghai() - timedelta(days=days)
     count = 0
     for post, decision in store.recent_lead_posts(since):
@@ -112,7 +111,7 @@ class Services:
                 self.store.ensure_indexes()
                 self.health = HealthStore(self.store.db)
                 self.health.ensure_indexes()
-                seeded = seed_duplicates(self.chain, self.store)
+                seeded = seed_duplicates(self.chain, self.store, settings.dedup_window_days)
             except pymongo.errors.PyMongoError as exc:  # one line, not a traceback per item
                 raise unavailable("MongoDB", settings.mongo_uri, exc) from None
             try:
@@ -181,4 +180,4 @@ class ServicesAddon:
         self.crawler.signals.connect(services.close, signal=signals.engine_stopped, weak=False)
 
 
-__all__ = ["DEDUP_SEED_DAYS", "SETTING", "Services", "ServicesAddon", "seed_duplicates"]
+__all__ = ["SETTING", "Services", "ServicesAddon", "seed_duplicates"]

@@ -35,6 +35,7 @@ from civicwatch.exceptions import (
 )
 from civicwatch.models import LeadState
 from review.auth import LoginThrottle
+from review.limits import BodyLimitMiddleware
 from review.render import STATE_NAMES, make_templates, render
 from review.security import SecureHeadersMiddleware, session_secret
 from sinks.leads import LeadService
@@ -48,14 +49,16 @@ SESSION_MAX_AGE_SECONDS = 12 * 3600  # one working shift
 
 def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStore | None = None,
                now: Callable[[], datetime] | None = None, secret: str | None = None,
-               https_only: bool = False) -> FastAPI:
-    """Build the console on a Store; `leads` defaults to a LeadService over the same store."""
+               https_only: bool = False, redis: Any = None) -> FastAPI:
+    """Build the console on a Store; `leads` defaults to a LeadService over the same store;
+    `redis` (the work-order link's client) is reported by /api/health when given."""
     from review.views import discover_routers
 
     now = now or now_shanghai
     app = FastAPI(title="civicwatch 核实台", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.config = config
     app.state.store = store
+    app.state.redis = redis
     app.state.leads = leads if leads is not None else LeadService(store, config.catalogue, now=now)
     app.state.users = users or UserStore.from_store(store)
     app.state.now = now
@@ -67,6 +70,7 @@ def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStor
         session_cookie="civicwatch_session", max_age=SESSION_MAX_AGE_SECONDS,
         same_site="strict", https_only=https_only,
     )
+    app.add_middleware(BodyLimitMiddleware)  # 413 for a body over review/limits.py's cap
     app.add_middleware(SecureHeadersMiddleware)  # added last = outermost: covers every response
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in discover_routers():

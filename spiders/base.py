@@ -14,7 +14,7 @@ import email.utils
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
@@ -43,7 +43,8 @@ class PlatformSpider(scrapy.Spider):
 
     def __init__(self, keywords: Iterable[str] | str | None = None, since: str | None = None,
                  max_pages: int | str | None = None, watermarks: dict[str, datetime] | None = None,
-                 config_dir: str | Path | None = None, **kwargs: Any) -> None:
+                 config_dir: str | Path | None = None, watermark_overlap_minutes: float | str = 0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.platform = self.platform or self.name
         self.config_dir = Path(config_dir) if config_dir else get_settings().config_dir
@@ -57,6 +58,8 @@ class PlatformSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages else 10
         self.watermarks: dict[str, datetime] = dict(watermarks or {})
         self.truncated_keywords: set[str] = set()
+        # Posts indexed late appear behind newer ones: re-read a little past each watermark.
+        self.overlap = timedelta(minutes=float(watermark_overlap_minutes or 0))
 
     def platform_config(self) -> PlatformConfig | None:
         """This platform's entry in platforms.yaml (used only for defaults not given as arguments)."""
@@ -65,7 +68,8 @@ class PlatformSpider(scrapy.Spider):
     # --- incremental paging ----------------------------------------------------------------
 
     def watermark_for(self, keyword: str) -> datetime | None:
-        marks = [m for m in (self.watermarks.get(keyword), self.since) if m is not None]
+        stored = self.watermarks.get(keyword)
+        marks = [m for m in (stored - self.overlap if stored else None, self.since) if m is not None]
         return max(marks) if marks else None
 
     def keep_paging(self, keyword: str, page: int, posts: list[Post], has_next: bool,

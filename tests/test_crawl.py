@@ -40,7 +40,8 @@ def test_politeness_and_arguments_come_from_the_platform_config() -> None:
                               max_pages=3)
     settings = platform_settings(ScrapySettings({"DOWNLOAD_DELAY": 5}), platform, time_scale=0.5)
     assert (settings["DOWNLOAD_DELAY"], settings["CONCURRENT_REQUESTS"], settings["ROBOTSTXT_OBEY"]) == (5, 2, True)
-    assert spider_arguments(platform, SINCE) == {"keywords": ["噪音"], "since": SINCE.isoformat(), "max_pages": 3}
+    assert spider_arguments(platform, SINCE) == {"keywords": ["噪音"], "since": SINCE.isoformat(), "max_pages": 3,
+                                                 "watermark_overlap_minutes": 30}
 
 
 def test_a_round_stores_the_leads_counts_every_drop_and_a_second_round_adds_nothing(

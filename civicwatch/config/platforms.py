@@ -21,6 +21,9 @@ class PlatformConfig(BaseModel):
     expected_quiet_minutes: float = Field(
         360, gt=0, description="no new posts for longer than this marks the platform degraded")
     backoff_base_seconds: float = Field(60, gt=0)
+    watermark_overlap_minutes: float = Field(
+        30, ge=0, description="each search is re-read this far past its watermark, for posts the "
+                              "platform indexes late (the seen-set drops the repeats)")
     backoff_max_seconds: float = Field(3600, gt=0)
     browser: bool = False
     keywords: list[str] | None = Field(None, description="search terms; defaults to search_keywords")

@@ -40,7 +40,6 @@ def register(app: typer.Typer) -> None:
             help="serve Prometheus metrics (failed log-ins) on this loopback port (0 = off)")] = None,
     ) -> None:
         """Serve the verification console (核实台): queue, lead pages, verify/reject/merge."""
-        import redis
         import uvicorn
 
         from crawlers.commands.workorders import DispatchLink
@@ -48,6 +47,7 @@ def register(app: typer.Typer) -> None:
         from review.app import create_app
         from sinks.leads import LeadService
         from sinks.mongo import Store
+        from sinks.servers import redis_client
         from sinks.users import UserStore
 
         settings = get_settings()
@@ -66,13 +66,13 @@ def register(app: typer.Typer) -> None:
                     "`civicwatch users add NAME --role verifier`")
             leads = LeadService(store, config.catalogue)
             leads.rebuild_queue()  # ranks for leads stored before the queue had them; recounts if empty
-            client = redis.Redis.from_url(redis_url)
+            client = redis_client(redis_url)  # short time-outs
             link = DispatchLink(leads, client, workorder_stream=settings.workorder_stream,
                                 status_stream=settings.status_stream, interval_s=relay_interval,
                                 status_dead_letter_stream=settings.status_dead_letter_stream)
             if relay:
                 link.start()
-            web = create_app(config, store, leads=leads, users=users, https_only=https_only)
+            web = create_app(config, store, leads=leads, users=users, https_only=https_only, redis=client)
             Console().print(f"核实台 / console: http://{host}:{port}/")
             # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then raises the signal again with
             # the handler it found: make that an interrupt, so the link stops and we exit 0.

@@ -12,7 +12,7 @@ from rich.table import Table
 from civicwatch.clock import SHANGHAI, now_shanghai
 from civicwatch.config import Config, PlatformConfig, get_settings, load_config
 from civicwatch.config.forums import load_forums
-from civicwatch.exceptions import ConfigError
+from civicwatch.exceptions import ConfigError, ServerUnavailableError
 from crawlers.poller import RoundResult
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -112,5 +112,8 @@ def register(app: typer.Typer) -> None:
             results = run_poller(project_settings(overrides), selected, since_dt, once=once,
                                  time_scale=settings.time_scale, note_backoff=services.health.set_backoff)
         Console().print(results_table(results))
+        storage = [f"{r.platform}: {r.error}" for r in results if r.server_errors]
+        if once and storage:  # posts read but not stored or not marked seen: say so, exit 69
+            raise ServerUnavailableError("round failed, posts not stored: " + "; ".join(storage))
         if once and results and not any(r.ok for r in results):
             raise typer.Exit(1)

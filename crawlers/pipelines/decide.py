@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from civicwatch.models import DecidedPost, Decision, Post
+from crawlers.pipelines.servers import counting_server_errors
 from crawlers.services import Services
 from filters.chain import FilterChain
 from sinks.seen import SeenSet
@@ -41,6 +42,10 @@ class DecidePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, Post):
             return item
+        with counting_server_errors(self.stats):  # a seen-set failure fails the round
+            return self._process(item)
+
+    def _process(self, item: Post) -> Any:
         self.stats.inc_value("civicwatch/posts_count")
         if self.seen.contains(item.key):
             self.stats.inc_value(DROPPED + "seen")

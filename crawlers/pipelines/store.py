@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 
 from civicwatch.clock import now_shanghai
 from civicwatch.models import DecidedPost
+from crawlers.pipelines.servers import counting_server_errors
 from crawlers.services import Services
 from sinks.leads import LeadService
 from sinks.seen import SeenSet
@@ -32,6 +33,10 @@ class StorePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, DecidedPost):
             return item
+        with counting_server_errors(self.stats):  # a store or seen-set failure fails the round
+            return self._store(item)
+
+    def _store(self, item: DecidedPost) -> Any:
         post, decision = item.post, item.decision
         _, created = self.leads.record(
             post, decision,

@@ -70,7 +70,14 @@ def health(request: Request) -> JSONResponse:
     except Exception as exc:  # report, don't raise: this is what monitoring reads
         checks["mongo"] = f"error: {exc}"
     checks["outbox_pending"] = request.app.state.leads.outbox_pending() if checks["mongo"] == "ok" else None
-    ok = checks["mongo"] == "ok"
+    client = getattr(request.app.state, "redis", None)
+    if client is not None:  # each server on its own line: a Redis outage is not an ok console
+        try:
+            client.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
+    ok = checks["mongo"] == "ok" and checks.get("redis", "ok") == "ok"
     return JSONResponse({"status": "ok" if ok else "error", **checks}, status_code=200 if ok else 503)
 
 

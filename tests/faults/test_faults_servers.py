@@ -9,9 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from pymongo.database import Database
 
 from civicwatch.exceptions import ServerUnavailableError
-from crawlers.embedded import free_port
+from civicwatch.settings import Settings
+from crawlers.embedded import EmbeddedServers, free_port
+from crawlers.poller import RoundResult
+from crawlers.services import Services
+from simulator.server import SimulatorServer
+from tests.conftest import crawl_platform
+from tests.test_crawl import POSTS, SINCE
 
 pytestmark = pytest.mark.faults
 
@@ -40,3 +47,21 @@ def test_mongo_down_is_one_line_and_exit_69(tmp_path: Path, redis_url: str) -> N
     assert result.returncode == ServerUnavailableError.exit_code, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "secret" not in result.stderr
     assert f"MongoDB at 127.0.0.1:{port} is not answering" in result.stderr
+
+
+def test_a_round_whose_seen_set_fails_is_a_failed_round(mongo_uri: str, mongo_db: Database, tmp_path: Path) -> None:
+    sim = SimulatorServer(POSTS).start()
+    redis_server = EmbeddedServers(tmp_path / "redis", mongo=False).start()
+    settings = Settings(mongo_uri=mongo_uri, redis_url=redis_server.redis_url, mongo_db=mongo_db.name,
+                        data_dir=tmp_path / "data")
+    try:
+        with Services(settings) as services:
+            redis_server.stop()  # Redis goes down after the round's services opened
+            result = RoundResult.from_stats("weibo", crawl_platform(services, "weibo", sim.url, SINCE).stats)
+            watermarks = services.store.get_watermarks("weibo")
+    finally:
+        redis_server.stop()
+        sim.stop()
+    assert not result.ok and result.server_errors.get("redis")
+    assert result.error and "redis failed" in result.error
+    assert watermarks == {}, "nothing read is given up on"

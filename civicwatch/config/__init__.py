@@ -18,13 +18,14 @@ from civicwatch.config.classifier import ClassifierConfig, Scoring, load_classif
 from civicwatch.config.forums import ForumDefinition, load_forums
 from civicwatch.config.gazetteer import Gazetteer
 from civicwatch.config.loader import load_model
-from civicwatch.config.platforms import PlatformConfig, PlatformsFile
+from civicwatch.config.platforms import PlannerConfig, PlatformConfig, PlatformsFile
 from civicwatch.config.rules import RulesConfig, RuleSpec, load_rules
 from civicwatch.keys import author_key
 from civicwatch.settings import Settings, get_settings
 
 __all__ = [
-    "Catalogue", "ClassifierConfig", "Config", "ForumDefinition", "Gazetteer", "Item", "PlatformConfig",
+    "Catalogue", "ClassifierConfig", "Config", "ForumDefinition", "Gazetteer", "Item", "PlannerConfig",
+    "PlatformConfig",
     "PlatformsFile", "RuleSpec", "RulesConfig", "Scoring", "Settings", "get_settings", "load_catalogue",
     "load_classifier", "load_config", "load_forums", "load_gazetteer", "load_platforms", "load_rules",
 ]

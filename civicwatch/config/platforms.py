@@ -28,6 +28,25 @@ class PlatformConfig(BaseModel):
     browser: bool = False
     keywords: list[str] | None = Field(None, description="search terms; defaults to search_keywords")
     boards: list[str] = Field(default_factory=list, description="board/forum ids for listing platforms")
+    # The query planner (filters/planner.py) spends this many requests a round, pages and detail
+    # pages included; keep it × download_delay_seconds within interval_seconds.
+    request_budget_per_round: int = Field(40, ge=1, description="requests a polling round may send")
+    coverage_period_rounds: int | None = Field(
+        None, ge=1, description="every query is asked once in this many rounds; default planner's")
+
+
+class PlannerConfig(BaseModel):
+    """How the query planner spends each platform's budget (filters/planner.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    coverage_period_rounds: int = Field(24, ge=1, description="every query is asked once in this many rounds")
+    yield_half_life_rounds: float = Field(6, gt=0, description="a query's observed yield halves in this many rounds")
+    follow_up_after_rounds: int = Field(1, ge=1, description="a lead's street and landmarks are asked again this soon")
+    follow_up_budget_share: float = Field(
+        0.25, ge=0, le=1, description="follow-ups may take this share of a round's budget before coverage")
+    prior_requests: float = Field(1, gt=0, description="weight of the prior yield, in requests")
+    seed: int = Field(13, description="seeds the sampling, so a round's plan can be replayed")
 
 
 class PlatformsFile(BaseModel):
@@ -36,6 +55,7 @@ class PlatformsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     search_keywords: list[str] = Field(min_length=1)
+    planner: PlannerConfig = Field(default_factory=PlannerConfig)
     platforms: dict[str, PlatformConfig]
 
     @model_validator(mode="after")
@@ -44,6 +64,8 @@ class PlatformsFile(BaseModel):
             platform.spider = platform.spider or name
             if platform.keywords is None:
                 platform.keywords = list(self.search_keywords)
+            if platform.coverage_period_rounds is None:
+                platform.coverage_period_rounds = self.planner.coverage_period_rounds
         return self
 
     def enabled(self, only: list[str] | None = None) -> dict[str, PlatformConfig]:

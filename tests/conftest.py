@@ -138,3 +138,17 @@ def crawl_platform(services: Services, name: str, simulator: str, since: datetim
                                             "ROBOTSTXT_OBEY")},
         **services.scrapy_settings(), "CIVICWATCH_SIMULATOR": simulator, **(settings or {}),
     }, **spider_arguments(platform, since))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> Iterator[None]:
+    """Console users in tests hash with argon2's cheapest parameters: the same code path, a few
+    milliseconds instead of a few hundred per user (production keeps argon2-cffi's defaults)."""
+    from argon2 import PasswordHasher
+
+    from sinks import users
+
+    production = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    users._hasher = production

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
         description="preset rejection reasons in the console (bulk reject), a JSON list")
     withdraw_window_s: float = Field(
         600.0, ge=0, description="how long after dispatch a verifier may withdraw a work order (before 签收)")
+    review_text_max_chars: int = Field(
+        2000, ge=1, description="longest reason or work-order description a reviewer may store on a lead (characters)")
     author_secret: str | None = Field(
         None, description="HMAC key of stored author hashes; unset = generated once under data_dir")
 

@@ -59,7 +59,8 @@ def create_app(config: Config, store: Any, *, leads: Any = None, users: UserStor
     app.state.config = config
     app.state.store = store
     app.state.redis = redis
-    app.state.leads = leads if leads is not None else LeadService(store, config.catalogue, now=now)
+    app.state.leads = leads if leads is not None else LeadService(
+        store, config.catalogue, now=now, text_max_chars=config.settings.review_text_max_chars)
     app.state.users = users or UserStore.from_store(store)
     app.state.now = now
     app.state.login_throttle = LoginThrottle()
@@ -141,7 +142,9 @@ async def handle_exception(request: Request, exc: Exception) -> Response:
         raise exc
     # Without a session (an error before SessionMiddleware ran) the page cannot be rendered.
     if _wants_json(request) or "session" not in request.scope:
-        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        field = getattr(exc, "field", None)  # bad input names its field (InvalidInputError)
+        return JSONResponse({"detail": detail, **({"field": field} if field else {})}, status_code=status,
+                            headers=headers)
     return render(request, "error.html", {"status": status, "detail": text}, status_code=status)
 
 

@@ -23,6 +23,7 @@ from pymongo.errors import DuplicateKeyError
 
 from civicwatch.clock import now_shanghai
 from civicwatch.config import Catalogue
+from civicwatch.corrections import DEFAULT_TEXT_MAX_CHARS, check_text
 from civicwatch.exceptions import InvalidInputError, LeadNotFound, StaleLeadError, TransitionError
 from civicwatch.lifecycle import (
     NO_RETURN_REASON,
@@ -69,10 +70,13 @@ _RANK_EXPRESSION = {"$concat": [
 
 class LeadService:
     def __init__(self, store: Store, catalogue: Catalogue, *,
-                 now: Callable[[], datetime] = now_shanghai) -> None:
+                 now: Callable[[], datetime] = now_shanghai, text_max_chars: int = DEFAULT_TEXT_MAX_CHARS) -> None:
         self.store = store
         self.catalogue = catalogue
         self.now = now
+        # Every reason and description a reviewer stores is capped here, whoever calls: a lead
+        # (one document, history included) must not grow by megabytes a step.
+        self.text_max_chars = text_max_chars
         self._leads = store.leads
         self.queue_index = QueueIndex(store.leads, store.db["lead_counts"])
 
@@ -283,6 +287,9 @@ class LeadService:
         """Verify (with corrections) and dispatch in one write: state, decision, deadline, history
         and outbox. `corrections` may name co-handling departments (`co_departments`, codes)."""
         corrections = {k: v for k, v in (corrections or {}).items() if v not in (None, "", [])}
+        for field in ("description", "reason"):
+            if isinstance(corrections.get(field), str):
+                corrections[field] = self._text(corrections[field], field)
         co = list(corrections.pop("co_departments", []))
         lead = self._current(lead_id, expected_version)
         self._check(lead, LeadState.DISPATCHED)
@@ -326,6 +333,7 @@ class LeadService:
                  reason: str | None = None) -> Lead:
         """Take back a work order dispatched less than `window_s` ago and not yet 签收: the lead
         returns to review and a `withdrawn` message follows the order on the stream."""
+        reason = self._text(reason, "reason") or None if reason else None
         lead = self._current(lead_id, expected_version)
         self._check(lead, LeadState.PENDING_REVIEW)
         now = self.now()
@@ -353,14 +361,16 @@ class LeadService:
     def reject(self, lead_id: str, *, actor: str, reason: str, expected_version: int) -> Lead:
         if not reason or not reason.strip():
             raise InvalidInputError("a rejection needs a reason", field="reason")
+        reason = self._text(reason, "reason")
         lead = self._current(lead_id, expected_version)
         return self._review_step(lead, LeadState.REJECTED, actor=actor, action="reject",
-                                 expected_version=expected_version, reason=reason.strip())
+                                 expected_version=expected_version, reason=reason)
 
     def merge(self, lead_id: str, into_id: str, *, actor: str, expected_version: int) -> Lead:
         """Mark the lead merged and move its sources to `into_id` (LeadNotFound before any change)."""
         if lead_id == into_id:
             raise InvalidInputError("a lead cannot be merged into itself", field="into")
+        into_id = self._text(into_id, "into")
         lead = self._current(lead_id, expected_version)
         target = self.get(into_id)  # LeadNotFound names the target; nothing has changed yet
         merged = self._review_step(lead, LeadState.MERGED, actor=actor, action="merge",
@@ -378,6 +388,7 @@ class LeadService:
         return merged
 
     def reopen(self, lead_id: str, *, actor: str, expected_version: int, reason: str | None = None) -> Lead:
+        reason = self._text(reason, "reason") or None if reason else None
         lead = self._current(lead_id, expected_version)
         return self._review_step(lead, LeadState.PENDING_REVIEW, actor=actor, action="reopen",
                                  expected_version=expected_version, reason=reason,
@@ -466,6 +477,10 @@ class LeadService:
                 raise LeadNotFound(lead.id)
             raise StaleLeadError(lead.id, expected_version)
         return self.get(lead.id)
+
+    def _text(self, value: str, field: str) -> str:
+        """A reviewer's free text, valid and within the cap (InvalidInputError naming the field)."""
+        return check_text(value, field, self.text_max_chars)
 
     @staticmethod
     def _check(lead: Lead, to_state: LeadState) -> None:

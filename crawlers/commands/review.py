@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
                 Console(stderr=True).print(
                     "[yellow]no console users yet:[/] create one with "
                     "`civicwatch users add NAME --role verifier`")
-            leads = LeadService(store, config.catalogue)
+            leads = LeadService(store, config.catalogue, text_max_chars=settings.review_text_max_chars)
             leads.rebuild_queue()  # ranks for leads stored before the queue had them; recounts if empty
             client = redis_client(redis_url)  # short time-outs
             link = DispatchLink(leads, client, workorder_stream=settings.workorder_stream,

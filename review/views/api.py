@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from civicwatch.corrections import validate_corrections
 from civicwatch.exceptions import InvalidInputError, LoginRequired
 from civicwatch.models import Lead, LeadState
 from sinks.search import LeadSearch, SearchFilters
@@ -48,7 +49,8 @@ def lead_json(lead: Lead) -> dict[str, Any]:
 
 class VerifyBody(BaseModel):
     expected_version: int
-    corrections: dict[str, str] = Field(default_factory=dict)
+    # checked by civicwatch.corrections, as the console's form is (422 naming the field)
+    corrections: dict[str, Any] = Field(default_factory=dict)
 
 
 class RejectBody(BaseModel):
@@ -113,8 +115,13 @@ def get_lead(request: Request, lead_id: str, user: User = Depends(api_user)) -> 
 
 @router.post("/api/leads/{lead_id}/verify")
 def verify(request: Request, lead_id: str, body: VerifyBody, user: User = Depends(api_verifier)) -> Response:
-    order = request.app.state.leads.verify_and_dispatch(
-        lead_id, actor=user.name, expected_version=body.expected_version, corrections=body.corrections or None)
+    app = request.app.state
+    lead = app.leads.get(lead_id)
+    corrections = validate_corrections(body.corrections, lead.decision, gazetteer=app.config.gazetteer,
+                                       catalogue=app.config.catalogue,
+                                       max_text_chars=app.config.settings.review_text_max_chars)
+    order = app.leads.verify_and_dispatch(
+        lead_id, actor=user.name, expected_version=body.expected_version, corrections=corrections or None)
     return JSONResponse({"work_order": json.loads(order.model_dump_json())})
 
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from civicwatch.corrections import CORRECTION_FIELDS, validate_corrections
 from civicwatch.exceptions import FormInputError, InvalidInputError, LeadNotFound, StaleLeadError, TransitionError
 from civicwatch.lifecycle import can_transition, withdrawable
 from civicwatch.models import Lead, LeadState
@@ -104,52 +105,20 @@ def _version(form: dict[str, str]) -> int:
 
 
 def corrections_from(form: dict[str, str], lead: Lead, request: Request) -> dict[str, Any]:
-    """The fields the verifier changed, validated against the catalogue and the gazetteer."""
+    """The fields the verifier changed, checked by the one validation the JSON API uses too
+    (civicwatch.corrections); its message is shown on the form as it is."""
     config = request.app.state.config
-    d = lead.decision
-    wanted = {
-        "district": form.get("district", "").strip() or None,
-        "street": form.get("street", "").strip() or None,
-        "item": form.get("item", "").strip() or None,
-        "urgency": form.get("urgency", "").strip() or None,
-        "description": form.get("description", "").replace("\r\n", "\n").strip() or None,
-    }
-    current = {"district": d.district, "street": d.street, "item": d.item, "urgency": d.urgency,
-               "description": (d.text_masked or "").strip() or None}
-    changed = {k: v for k, v in wanted.items() if k in form and v != current[k]}
-    if "item" in changed and wanted["urgency"]:
-        # The service would reset urgency to the new item's SLA class; keep what the form says.
-        changed["urgency"] = wanted["urgency"]
-    districts = {x.name: {s.name for s in x.streets} for x in config.gazetteer.districts}
-    district = changed.get("district", d.district)
-    if "district" in changed and changed["district"] not in districts:
-        raise FormInputError("区不在地名库中。")
-    street = changed.get("street", d.street)
-    if ("district" in changed or "street" in changed) and street \
-            and street not in districts.get(district or "", set()):
-        raise FormInputError(f"街道「{street}」不属于{district or '所选区'}。")
-    if "district" in changed and "street" not in changed and street:
-        changed["street"] = street  # keep the pair explicit for the service
-    if "item" in changed and changed["item"] not in config.catalogue.items:
-        raise FormInputError("事项不在事项目录中。")
-    if "urgency" in changed and changed["urgency"] not in ("urgent", "general"):
-        raise FormInputError("紧急程度只能是紧急或一般。")
-    if not (changed.get("item") or d.item):
-        raise FormInputError("请先选择事项（决定承办部门）。")
-    departments = config.catalogue.departments
-    department = form.get("department", "").strip()
-    if department and department != d.department:
-        if department not in departments:
-            raise FormInputError("承办部门不在部门清单中。")
-        changed["department"] = department
+    given: dict[str, Any] = {k: form[k] for k in CORRECTION_FIELDS if k in form and k != "co_departments"}
     # one checkbox per department (co_department_<code>), or a comma list from a script
     co = [k.removeprefix("co_department_") for k in form if k.startswith("co_department_")]
     co += [c.strip() for c in form.get("co_departments", "").split(",") if c.strip()]
-    if any(c not in departments for c in co):
-        raise FormInputError("协办部门不在部门清单中。")
     if co:
-        changed["co_departments"] = co
-    return changed
+        given["co_departments"] = co
+    try:
+        return validate_corrections(given, lead.decision, gazetteer=config.gazetteer, catalogue=config.catalogue,
+                                    max_text_chars=config.settings.review_text_max_chars)
+    except InvalidInputError as exc:
+        raise FormInputError(str(exc)) from None
 
 
 def _act(request: Request, lead_id: str, form: dict[str, str], action: str, user: User) -> Response:

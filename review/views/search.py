@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from civicwatch.clock import SHANGHAI
-from civicwatch.exceptions import CivicwatchError, FormInputError
+from civicwatch.corrections import check_text
+from civicwatch.exceptions import CivicwatchError, FormInputError, InvalidInputError
 from civicwatch.models import Lead, LeadState
 from review.auth import require_verifier, require_viewer
 from review.navigation import local_back
@@ -171,6 +172,10 @@ def bulk(request: Request, user: User = Depends(require_verifier),
         reason = (form.get("reason_text") or form.get("reason") or "").strip()
         if not reason:
             raise FormInputError("批量驳回需要选择或填写理由。")
+        try:  # too long is one message, not every lead skipped
+            reason = check_text(reason, "reason", request.app.state.config.settings.review_text_max_chars)
+        except InvalidInputError as exc:
+            raise FormInputError(str(exc)) from None
         for lead_id, version in picked:
             try:
                 service.reject(lead_id, actor=user.name, reason=reason, expected_version=version)

@@ -5,8 +5,9 @@ Events are read with a consumer group and applied once by LeadService.apply_stat
 lead update itself is guarded by "this event id not yet applied", so a repeated event changes
 nothing. An entry that cannot be applied (not UTF-8, bad JSON, not a valid event, too large, an
 unknown work order, a step the lead's state does not allow) goes to the dead-letter stream with
-its reason and is acknowledged; nothing else changes. An entry is left unacknowledged only when
-MongoDB fails, and this consumer reads its own unacknowledged entries again before new ones.
+its reason and is acknowledged; nothing else changes (so does an event whose write MongoDB
+refuses for the data itself). An entry is left unacknowledged only when MongoDB cannot be
+reached, and this consumer reads its own unacknowledged entries again before new ones.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import redis
 from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure
 
 from civicwatch.models import StatusEvent
 from sinks.leads import LeadService
@@ -96,9 +98,15 @@ class StatusApplier:
         raw = fields.get(b"event", fields.get("event"))
         event, problem = read_event(raw)
         if event is not None:
-            outcome = self.leads.apply_status_event(event)  # raises (no ack) when MongoDB fails
-            problem = DEAD_LETTER_REASONS.get(outcome)
-            if problem is None:  # applied, or a repeat of an applied event
+            try:
+                outcome = self.leads.apply_status_event(event)
+            except ConnectionFailure:
+                raise  # MongoDB is down: no ack, this consumer reads it again first
+            except Exception as exc:  # e.g. a lead MongoDB will not grow: must not stall the events behind
+                outcome, problem = None, f"cannot be applied: {type(exc).__name__}: {exc}"[:500]
+            else:
+                problem = DEAD_LETTER_REASONS.get(outcome)
+            if outcome is not None and problem is None:  # applied, or a repeat of an applied event
                 self.client.xack(self.stream, self.group, entry_id)
                 return outcome == "applied"
         self._dead_letter(entry_id, raw, problem or "unreadable")

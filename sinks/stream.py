@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -148,8 +149,56 @@ class Delivery:
     kind: str = "workorder"
 
 
+MAX_ENTRY_BYTES = 256 * 1024  # a work order is a few KB (its description is capped at 2,000 characters)
+
+
+class PoisonEntry(ValueError):
+    """An entry that is not a work order, withdrawal or suggestion; `reason` says why."""
+
+    def __init__(self, reason: str, order_id: str = "") -> None:
+        self.reason = reason
+        self.order_id = order_id
+        super().__init__(reason)
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def parse_entry(entry_id: Any, fields: dict[Any, Any]) -> Delivery:
+    """One stream entry as a Delivery; PoisonEntry when it cannot be one (missing fields, not
+    UTF-8, bad JSON, not an object, a lone surrogate, oversize)."""
+    f = {_text(k): v for k, v in fields.items()}
+    order_id = _text(f.get("id", b""))
+    if not order_id:
+        raise PoisonEntry("no `id` field")
+    raw = f.get("document")
+    if raw is None:
+        raise PoisonEntry("no `document` field", order_id)
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if len(data) > MAX_ENTRY_BYTES:
+        raise PoisonEntry(f"oversize: {len(data)} bytes (at most {MAX_ENTRY_BYTES})", order_id)
+    try:
+        document = json.loads(data.decode("utf-8"))
+        # A "\ud800" escape is valid JSON but no encoder takes the string it gives.
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeError as exc:
+        raise PoisonEntry(f"not valid UTF-8 text: {exc.reason}", order_id) from None
+    except ValueError as exc:
+        raise PoisonEntry(f"bad JSON: {exc}", order_id) from None
+    if not isinstance(document, dict):
+        raise PoisonEntry(f"document is a JSON {type(document).__name__}, not an object", order_id)
+    return Delivery(entry_id=_text(entry_id), order_id=order_id, document=document,
+                    kind=_text(f.get("type", b"workorder")))
+
+
 class WorkOrderConsumer:
-    """A consumer-group reader for the work-order stream (see examples/consumer.py)."""
+    """A consumer-group reader for the work-order stream (see examples/consumer.py).
+
+    On start it reads its own unacknowledged entries (`0`: what it read before a crash) before
+    new ones (`>`). An entry that cannot be parsed goes to the dead-letter stream with its reason
+    and is acknowledged, so the entries behind it are read.
+    """
 
     def __init__(self, client: redis.Redis, group: str, consumer: str, *,
                  stream: str = "civicwatch:workorders", dead_letter_stream: str = "civicwatch:workorders-dead",
@@ -160,21 +209,38 @@ class WorkOrderConsumer:
         self.stream = stream
         self.dead_letter_stream = dead_letter_stream
         self.max_deliveries = max_deliveries
+        self._pending_from: str | None = "0"  # None once this consumer's own pending entries are read
         ensure_group(client, stream, group)
 
-    @staticmethod
-    def _parse(entry_id: Any, fields: dict[Any, Any]) -> Delivery:
-        f = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-             for k, v in fields.items()}
-        eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-        return Delivery(entry_id=eid, order_id=f.get("id", ""), document=json.loads(f.get("document", "{}")),
-                        kind=f.get("type", "workorder"))
+    def _deliveries(self, entries: list[Any]) -> list[Delivery]:
+        out = []
+        for entry_id, fields in entries:
+            if fields is None:  # trimmed from the stream meanwhile
+                self.client.xack(self.stream, self.group, entry_id)
+                continue
+            try:
+                out.append(parse_entry(entry_id, fields))
+            except PoisonEntry as exc:
+                self._dead_letter_raw(entry_id, fields, exc)
+        return out
 
     def read(self, count: int = 10, block_ms: int | None = None) -> list[Delivery]:
-        """New entries for this consumer (they stay pending until acked)."""
+        """This consumer's own pending entries first (once, after a start), then new ones; each
+        stays pending until acked."""
+        while self._pending_from is not None:
+            reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: self._pending_from},
+                                           count=count)
+            entries = [e for _, batch in reply or [] for e in batch]
+            if not entries:
+                self._pending_from = None
+                break
+            self._pending_from = _text(entries[-1][0])  # past these: an unacked one is not read twice here
+            found = self._deliveries(entries)
+            if found:
+                return found
         reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: ">"}, count=count,
                                        block=block_ms)
-        return [self._parse(eid, fields) for _, entries in reply or [] for eid, fields in entries]
+        return self._deliveries([e for _, batch in reply or [] for e in batch])
 
     def ack(self, delivery: Delivery) -> None:
         self.client.xack(self.stream, self.group, delivery.entry_id)
@@ -190,11 +256,9 @@ class WorkOrderConsumer:
                                              count=len(ids) * 4 + 10)
         times = {p["message_id"]: p["times_delivered"] for p in pending}
         out = []
-        for eid, fields in entries:
-            if fields is None:  # deleted meanwhile
-                continue
-            delivery = self._parse(eid, fields)
-            delivery.deliveries = int(times.get(eid, 1))
+        for delivery in self._deliveries([(eid, fields) for eid, fields in entries]):
+            key = delivery.entry_id.encode() if isinstance(ids[0], bytes) else delivery.entry_id
+            delivery.deliveries = int(times.get(key, 1))
             if delivery.deliveries > self.max_deliveries:
                 self.dead_letter(delivery, reason=f"delivered {delivery.deliveries} times")
                 continue
@@ -202,6 +266,7 @@ class WorkOrderConsumer:
         return out
 
     def dead_letter(self, delivery: Delivery, reason: str) -> None:
+        """For an entry that cannot be applied: kept on the dead-letter stream with why, and acked."""
         pipe = self.client.pipeline(transaction=True)
         pipe.xadd(self.dead_letter_stream, {"id": delivery.order_id, "entry_id": delivery.entry_id,
                                             "reason": reason,
@@ -209,3 +274,37 @@ class WorkOrderConsumer:
         pipe.xack(self.stream, self.group, delivery.entry_id)
         pipe.execute()
         logger.warning("work order %s dead-lettered: %s", delivery.order_id, reason)
+
+    def _dead_letter_raw(self, entry_id: Any, fields: dict[Any, Any], exc: PoisonEntry) -> None:
+        """An unparseable entry kept as it came (cut to MAX_ENTRY_BYTES a field), with why, and acked."""
+        kept: dict[str, Any] = {}
+        for key, value in fields.items():
+            value = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
+            kept[f"field:{_text(key)[:100]}"] = value[:MAX_ENTRY_BYTES]
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xadd(self.dead_letter_stream, {"id": exc.order_id[:200], "entry_id": _text(entry_id),
+                                            "reason": exc.reason[:500], **kept})
+        pipe.xack(self.stream, self.group, entry_id)
+        pipe.execute()
+        logger.warning("work-order stream entry %(entry)s dead-lettered: %(reason)s",
+                       {"entry": _text(entry_id), "reason": exc.reason})
+
+    def consume(self, apply: Callable[[Delivery], None], *, count: int = 10, block_ms: int | None = None,
+                retry_on: tuple[type[BaseException], ...] = (redis.RedisError, ConnectionError, TimeoutError)) -> int:
+        """One step: read (pending first), `apply` each delivery, ack it. An `apply` that raises
+        one of `retry_on` (the consumer's own store is down) leaves the entry pending and ends
+        the step; any other exception dead-letters that entry with the error as its reason.
+        Returns how many were applied."""
+        applied = 0
+        for delivery in self.read(count, block_ms):
+            try:
+                apply(delivery)
+            except retry_on:
+                self._pending_from = "0"  # the next step starts with this one again
+                raise
+            except Exception as exc:  # a document the consumer cannot take must not stall the rest
+                self.dead_letter(delivery, reason=f"cannot be applied: {type(exc).__name__}: {exc}"[:500])
+                continue
+            self.ack(delivery)
+            applied += 1
+        return applied

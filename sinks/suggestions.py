@@ -8,7 +8,8 @@ stream (contract 6). The only writer of the `suggestions` collection.
 Sending works like the work-order outbox: the suggestion is stored with `outbox.state` pending,
 and SuggestionRelay adds it to the stream once (a Redis marker and the XADD in one Lua script).
 Replies are read by SuggestionReplies in a consumer group of its own on the status stream and
-applied once each: the update is guarded by "this event id not yet applied".
+applied once each: the update is guarded by "this event id not yet applied"; a reply that cannot
+be read or applied is dead-lettered with its reason (the status stream's dead-letter stream).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import redis
 from pydantic import BaseModel, Field, ValidationError
 from pymongo.database import Database
+from pymongo.errors import ConnectionFailure
 
 from civicwatch.clock import SHANGHAI, now_shanghai
 from civicwatch.models import GovernanceSuggestion, SuggestionReply, SuggestionState
@@ -196,17 +198,49 @@ class SuggestionRelay:
         return added
 
 
+MAX_REPLY_BYTES = 16 * 1024  # a reply is a few hundred bytes; more is not a reply
+
+
+def read_reply(raw: bytes | str | None) -> tuple[SuggestionReply | None, str | None]:
+    """The reply in one entry's `event` field, or None and why it is not one."""
+    if raw is None:
+        return None, "no `event` field"
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if len(data) > MAX_REPLY_BYTES:
+        return None, f"oversize: {len(data)} bytes (at most {MAX_REPLY_BYTES})"
+    try:
+        payload = json.loads(data.decode("utf-8"))
+        # A "\ud800" escape is valid JSON, but MongoDB refuses the string it gives.
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeError as exc:
+        return None, f"not valid UTF-8 text: {exc.reason}"
+    except ValueError as exc:
+        return None, f"bad JSON: {exc}"
+    try:
+        return SuggestionReply.model_validate(payload), None
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"]) or "reply"
+        return None, f"invalid reply: {where}: {problem['msg']}"
+
+
 class SuggestionReplies:
-    """Reads the status stream in its own consumer group; applies the entries typed "suggestion"."""
+    """Reads the status stream in its own consumer group; applies the entries typed "suggestion".
+
+    Its own unacknowledged entries first (an apply MongoDB failed), then new ones; a reply that
+    cannot be read or applied goes to the dead-letter stream with its reason and is acknowledged.
+    """
 
     def __init__(self, store: SuggestionStore, client: redis.Redis, *,
                  stream: str = "civicwatch:workorder-status", group: str = REPLY_GROUP,
-                 consumer: str = "suggestions") -> None:
+                 consumer: str = "suggestions",
+                 dead_letter_stream: str = "civicwatch:workorder-status-dead") -> None:
         self.store = store
         self.client = client
         self.stream = stream
         self.group = group
         self.consumer = consumer
+        self.dead_letter_stream = dead_letter_stream
         try:
             client.xgroup_create(stream, group, id="0", mkstream=True)
         except redis.ResponseError as exc:
@@ -214,18 +248,44 @@ class SuggestionReplies:
                 raise
 
     def apply_pending(self, count: int = 100, block_ms: int | None = None) -> int:
-        reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: ">"}, count=count, block=block_ms)
         applied = 0
-        for _, entries in reply or []:
-            for entry_id, fields in entries:
-                if fields.get(b"type", fields.get("type")) in (b"suggestion", "suggestion"):
-                    raw = fields.get(b"event") or fields.get("event")
-                    try:
-                        applied += self.store.apply(SuggestionReply.model_validate(json.loads(raw)))
-                    except (ValidationError, ValueError, TypeError) as exc:  # a bad reply must not block
-                        logger.error("suggestion reply %s unreadable, skipped: %s", entry_id, exc)
-                self.client.xack(self.stream, self.group, entry_id)
+        for start, block in (("0", None), (">", block_ms)):
+            reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: start}, count=count, block=block)
+            for _, entries in reply or []:
+                for entry_id, fields in entries:
+                    applied += self._apply_entry(entry_id, fields)
         return applied
+
+    def _apply_entry(self, entry_id: Any, fields: dict[Any, Any] | None) -> bool:
+        if not fields or fields.get(b"type", fields.get("type")) not in (b"suggestion", "suggestion"):
+            self.client.xack(self.stream, self.group, entry_id)  # trimmed, or a work-order status event
+            return False
+        raw = fields.get(b"event", fields.get("event"))
+        reply, problem = read_reply(raw)
+        if reply is not None:
+            try:
+                done = self.store.apply(reply)
+            except ConnectionFailure:
+                raise  # MongoDB is down: left pending, read again first next time
+            except Exception as exc:  # this reply cannot be stored: it must not stall the ones behind it
+                problem = f"cannot be applied: {type(exc).__name__}: {exc}"[:500]
+            else:
+                self.client.xack(self.stream, self.group, entry_id)
+                return done
+        self._dead_letter(entry_id, raw, problem or "unreadable")
+        return False
+
+    def _dead_letter(self, entry_id: Any, raw: Any, reason: str) -> None:
+        kept = raw if raw is not None else b""
+        if isinstance(kept, str):
+            kept = kept.encode("utf-8", "surrogatepass")
+        eid = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xadd(self.dead_letter_stream, {"entry_id": eid, "stream": self.stream, "type": "suggestion",
+                                            "reason": reason, "event": kept[:MAX_REPLY_BYTES]})
+        pipe.xack(self.stream, self.group, entry_id)
+        pipe.execute()
+        logger.warning("suggestion reply %(entry)s dead-lettered: %(reason)s", {"entry": eid, "reason": reason})
 
 
 def publish_reply(client: redis.Redis, reply: SuggestionReply,
@@ -239,10 +299,11 @@ class SuggestionLoop:
     """One round of both directions, for a process that relays (`civicwatch review`, `suggestions relay`)."""
 
     def __init__(self, db: Database[Any], client: redis.Redis, *, workorder_stream: str = "civicwatch:workorders",
-                 status_stream: str = "civicwatch:workorder-status") -> None:
+                 status_stream: str = "civicwatch:workorder-status",
+                 dead_letter_stream: str = "civicwatch:workorder-status-dead") -> None:
         store = SuggestionStore(db)
         self.relay = SuggestionRelay(store, client, workorder_stream)
-        self.replies = SuggestionReplies(store, client, stream=status_stream)
+        self.replies = SuggestionReplies(store, client, stream=status_stream, dead_letter_stream=dead_letter_stream)
 
     def step(self) -> tuple[int, int]:
         """(suggestions sent, replies applied) this round."""

@@ -69,7 +69,8 @@ def relay(interval: Annotated[float, typer.Option(help="seconds between rounds")
     db = Store(_need(settings.mongo_uri, "CIVICWATCH_MONGO_URI"), settings.mongo_db).db
     client = redis.Redis.from_url(_need(settings.redis_url, "CIVICWATCH_REDIS_URL"))
     loop = SuggestionLoop(db, client, workorder_stream=settings.workorder_stream,
-                          status_stream=settings.status_stream)
+                          status_stream=settings.status_stream,
+                          dead_letter_stream=settings.status_dead_letter_stream)
     console = Console()
     try:
         while True:

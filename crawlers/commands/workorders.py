@@ -88,7 +88,8 @@ class DispatchLink:
                                     dead_letter_stream=status_dead_letter_stream)
         self.lease = Lease(client, f"{status_stream}:link-leader", ttl_s=lease_ttl_s)
         self.suggestions = SuggestionLoop(leads.store.db, client, workorder_stream=workorder_stream,
-                                          status_stream=status_stream)
+                                          status_stream=status_stream,
+                                          dead_letter_stream=status_dead_letter_stream)
         self.interval_s = interval_s
         self.report = report
         self._stop = threading.Event()

@@ -143,15 +143,17 @@ def test_the_suggestion_loop(world: dict[str, Any], redis_client: redis.Redis, c
     assert f'data-suggestion="{late}"' in rows.split("is-overdue")[1]
 
 
-def test_a_bad_reply_is_skipped_and_acknowledged(mongo_db: Database, redis_client: redis.Redis,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_a_bad_reply_is_dead_lettered_and_acknowledged(mongo_db: Database, redis_client: redis.Redis,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
     store = SuggestionStore(mongo_db)
     applier = SuggestionReplies(store, redis_client)
     redis_client.xadd("civicwatch:workorder-status", {"type": "suggestion", "event": json.dumps(
         {"event_id": "x", "suggestion_id": "GS-1", "status": "declined", "at": "2026-11-30T09:00:00+08:00"})})
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         assert applier.apply_pending() == 0
     assert "needs a reason" in caplog.text
+    dead = redis_client.xrange("civicwatch:workorder-status-dead")
+    assert len(dead) == 1 and b"needs a reason" in dead[0][1][b"reason"]
     assert redis_client.xpending("civicwatch:workorder-status", "civicwatch-suggestions")["pending"] == 0
 
 

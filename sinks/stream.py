@@ -76,7 +76,7 @@ class Relay:
         self.stream = stream
         self._add_once = client.register_script(_ADD_ONCE)
         self._resend_if_lost = client.register_script(_RESEND_IF_LOST)
-        self._reconciled = False  # the first round that reaches Redis reconciles first
+        self._redis_run = None  # the Redis process (its run_id) last reconciled with
 
     def _marker(self, order_id: str, dispatch_no: int) -> str:
         return f"{self.stream}:relayed:{order_id}:{dispatch_no}"
@@ -105,16 +105,17 @@ class Relay:
         return resent
 
     def relay_once(self, limit: int = 500) -> int:
-        """Deliver pending outbox entries (after `reconcile` on the first round); returns how many
-        were added to the stream now."""
+        """Deliver pending outbox entries (after `reconcile` when this Redis is new to the relay:
+        the first round, and after every Redis restart); returns how many were added now."""
         added = 0
-        if not self._reconciled:
-            try:
+        try:
+            run = self.client.info("server").get("run_id")  # a new one for every Redis start
+            if run != self._redis_run or run is None:
                 added += self.reconcile()
-            except redis.RedisError as exc:
-                logger.warning("work orders not reconciled with the stream yet: %s", exc)
-                return added
-            self._reconciled = True
+                self._redis_run = run
+        except redis.RedisError as exc:
+            logger.warning("work orders not reconciled with the stream yet: %s", exc)
+            return added
         for lead_id, outbox in self.leads.pending_outbox(limit):
             order_id = outbox.document["service_request_id"]
             marker = self._marker(order_id, outbox.dispatch_no)

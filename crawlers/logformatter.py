@@ -5,7 +5,8 @@ Scrapy's own LogFormatter writes the whole item into "Scraped from …", "Droppe
 traceback Scrapy attaches to an item error is rewritten too: its frames stay, but in each
 exception message (a validation error's quotes its input) every run of REDACT_CHARS
 characters found in the post's text or title, and the author, become "…"; what is left is
-masked (filters.pii) and cut to MAX_EXCEPTION_MESSAGE_CHARS.
+masked (filters.pii) and cut to MAX_EXCEPTION_MESSAGE_CHARS. An item that failed because
+MongoDB or Redis stopped answering gets one line naming the server instead of a traceback.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import re
 import traceback
 from typing import Any
 
+import pymongo.errors
+import redis
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -103,9 +106,31 @@ class _MaskItemTracebacks(logging.Filter):
         # `_logformatter`: Crawler.logformatter raises until set; a log filter must never raise.
         ours = isinstance(getattr(crawler, "_logformatter", None), PrivacyLogFormatter)
         if ours and hasattr(record, "item") and record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = safe_traceback(record.exc_info[1], record.item).rstrip("\n")
+            exc = record.exc_info[1]
+            server = _server_down(exc)
+            if server and isinstance(record.args, dict):
+                # A server that stopped answering mid-round: one line per item, not a traceback
+                # each (the round fails and says so once at the end).
+                record.msg = f"{record.msg}: %(server)s is not answering (%(error)s)"
+                record.args = {**record.args, "server": server, "error": _masked_text(exc, record.item)}
+                record.exc_text = None
+            else:
+                record.exc_text = safe_traceback(exc, record.item).rstrip("\n")
             record.exc_info = None
         return True
+
+
+def _server_down(exc: BaseException | None) -> str | None:
+    """"Redis" or "MongoDB" when `exc` (or what it was raised from) says that server cannot be reached."""
+    for _ in range(8):  # a chain of causes, bounded
+        if exc is None:
+            break
+        if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+            return "Redis"
+        if isinstance(exc, pymongo.errors.ConnectionFailure):
+            return "MongoDB"
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return None
 
 
 _FILTER = _MaskItemTracebacks()

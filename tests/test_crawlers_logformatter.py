@@ -116,3 +116,23 @@ def test_item_key_of_each_item_kind() -> None:
     assert item_key(post) == "weibo:p0"
     assert item_key({"platform": "tieba", "post_id": "9", "text": "x"}) == "tieba:9"
     assert item_key(["text"]) == "<list>"
+
+
+class DownStore:
+    """A store whose server stopped answering: a real refused connection (nothing listens on port 1)."""
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        import redis
+
+        redis.Redis(port=1, socket_connect_timeout=1, retry=None).zscore("civicwatch:seen", item.key)
+        return item
+
+
+def test_an_item_failed_by_a_down_server_is_one_line_without_a_traceback(log: pytest.LogCaptureFixture) -> None:
+    _crawl({"ITEM_PIPELINES": {f"{__name__}.DownStore": 100},
+            "LOG_FORMATTER": getattr(project_settings, "LOG_FORMATTER", "scrapy.logformatter.LogFormatter")})
+    lines = [r.getMessage() for r in log.records if r.name == "scrapy.core.scraper"]
+    assert len(lines) == len(TEXTS), lines
+    assert all(line.startswith("Error processing weibo:p") and "Redis is not answering (" in line for line in lines)
+    assert "Traceback" not in log.text
+    assert not [s for s in SECRETS if s in log.text]

@@ -174,3 +174,66 @@ def test_redis_stopped_mid_round_fails_the_round_and_the_next_round_completes_it
         world.close()
         if server.proc is not None and server.proc.poll() is None:
             server.stop()
+
+
+def test_a_relay_killed_mid_dispatch_at_seeded_points_puts_each_work_order_on_the_stream_once(
+        mongo_uri: str, redis_url: str, tmp_path: Path) -> None:
+    """`civicwatch workorders relay` SIGKILLed while it moves work orders to the stream, restarted."""
+    from sinks.mongo import Store
+    from sinks.stream import WorkOrderConsumer
+    from tests.sinks.test_sinks_stream import dispatch, stream_ids
+
+    db_name = f"relay_{uuid.uuid4().hex[:8]}"
+    store = Store(mongo_uri, db_name)
+    client = redis.Redis.from_url(with_db(redis_url, 3))
+    client.flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
+    env.update({"CIVICWATCH_MONGO_URI": mongo_uri, "CIVICWATCH_MONGO_DB": db_name,
+                "CIVICWATCH_REDIS_URL": with_db(redis_url, 3), "CIVICWATCH_DATA_DIR": str(tmp_path / "data")})
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "crawlers.cli", "workorders", "relay", "--interval", "0.05"],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+
+    def pending() -> int:
+        return store.leads.count_documents({"outbox.state": "pending"})
+
+    try:
+        order_ids = [dispatch(store, f"r{n}") for n in range(40)]
+        points = sorted(random.Random(SEED).sample(range(1, len(order_ids)), KILLS))
+        kills = 0
+        for point in points:
+            proc = start()
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and client.xlen("civicwatch:workorders") < point and pending():
+                assert time.monotonic() < deadline, "the relay did not get that far"
+                time.sleep(0.002)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                kills += 1
+            proc.wait(30)
+            # The dead relay's lease would expire by itself (15 s); removed to keep the test short.
+            client.delete("civicwatch:workorder-status:link-leader")
+        assert kills == KILLS
+        assert pending(), "every kill came after the last work order was relayed"
+        proc = start()
+        deadline = time.monotonic() + 120
+        while pending():
+            assert time.monotonic() < deadline and proc.poll() is None, "the relay did not finish"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+        on_stream = stream_ids(client)
+        assert sorted(on_stream) == sorted(order_ids), "a work order was lost or doubled on the stream"
+        consumer = WorkOrderConsumer(client, "dispatch", "c1")
+        seen: list[str] = []
+        while deliveries := consumer.read(count=16):
+            for delivery in deliveries:
+                seen.append(delivery.order_id)
+                consumer.ack(delivery)
+        assert sorted(seen) == sorted(order_ids)
+    finally:
+        store.db.client.drop_database(db_name)
+        client.flushdb()
+        client.close()

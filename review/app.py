@@ -39,6 +39,7 @@ from review.limits import BodyLimitMiddleware
 from review.render import STATE_NAMES, make_templates, render
 from review.security import SecureHeadersMiddleware, session_secret
 from sinks.leads import LeadService
+from sinks.servers import SERVER_DOWN_ERRORS, server_down
 from sinks.users import UserStore
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,14 @@ async def handle_exception(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", {"status": status, "detail": text}, status_code=status)
 
 
+async def handle_server_down(request: Request, exc: Exception) -> Response:
+    """MongoDB or Redis stopped answering under a request: 503 and the plain page (or JSON) that
+    says so, not a bare "Internal Server Error"."""
+    return await handle_exception(request, server_down(exc))
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CivicwatchError, handle_exception)
     app.add_exception_handler(StarletteHTTPException, handle_exception)
+    for error in SERVER_DOWN_ERRORS:
+        app.add_exception_handler(error, handle_server_down)

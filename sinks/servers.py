@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pymongo
+import pymongo.errors
 import redis
 
 from civicwatch.exceptions import ServerUnavailableError
@@ -38,3 +39,15 @@ def unavailable(server: str, url: str | None, exc: BaseException) -> ServerUnava
     reason = (str(exc).splitlines() or [type(exc).__name__])[0].split(", Timeout:")[0][:200]
     return ServerUnavailableError(f"{server} at {address(url)} is not answering ({reason}); "
                                   f"is it running? (waited at most {CONNECT_TIMEOUT_S:g} s)")
+
+
+# What a driver raises when its server cannot be reached (not: refused a command or a document).
+SERVER_DOWN_ERRORS: tuple[type[Exception], ...] = (pymongo.errors.ConnectionFailure, redis.ConnectionError,
+                                                   redis.TimeoutError)
+
+
+def server_down(exc: BaseException) -> ServerUnavailableError:
+    """One of SERVER_DOWN_ERRORS as the ServerUnavailableError a user is shown (no address known here)."""
+    server = "MongoDB" if isinstance(exc, pymongo.errors.PyMongoError) else "Redis"
+    reason = (str(exc).splitlines() or [type(exc).__name__])[0].split(" (configured timeouts")[0][:200]
+    return ServerUnavailableError(f"{server} is not answering ({reason})")

@@ -5,7 +5,8 @@
 
 Delivery is at least once: read with a consumer group, commit, then acknowledge. Entries a
 crashed consumer left unacknowledged are claimed after --idle-ms; an entry delivered more than
---max-deliveries times goes to the dead-letter stream for a person to look at. Work orders carry
+--max-deliveries times, or one that cannot be read or committed, goes to the dead-letter stream
+for a person to look at. At start it first reads its own unacknowledged entries. Work orders carry
 a deterministic `service_request_id`, so commit() upserts on it and a redelivery is harmless.
 The document's schema: docs/workorder.schema.json. Entries with `type` = "suggestion" carry a
 governance suggestion instead (docs/suggestion.schema.json), answered with report_suggestion().
@@ -41,16 +42,26 @@ def commit_suggestion(suggestion: dict[str, Any]) -> None:
     print(f"{suggestion['suggestion_id']} 治理建议 → {suggestion['agency_responsible']} (due {suggestion['deadline']})")
 
 
+def dead_letter(client: redis.Redis, group: str, entry_id: bytes, fields: dict[bytes, bytes], reason: str) -> None:
+    """Keep the entry with why on the dead-letter stream and acknowledge it: it must not block the rest."""
+    client.xadd(DEAD, {**{k.decode("utf-8", "replace"): v for k, v in fields.items()}, "reason": reason})
+    client.xack(STREAM, group, entry_id)
+
+
 def handle(client: redis.Redis, group: str, entry_id: bytes, fields: dict[bytes, bytes],
            deliveries: int, max_deliveries: int) -> None:
     if deliveries > max_deliveries:
-        client.xadd(DEAD, {**{k.decode(): v for k, v in fields.items()}, "reason": f"{deliveries} deliveries"})
-        client.xack(STREAM, group, entry_id)
+        dead_letter(client, group, entry_id, fields, f"{deliveries} deliveries")
         return
-    if fields.get(b"type") == b"suggestion":  # a governance suggestion, not a work order
-        commit_suggestion(json.loads(fields[b"document"]))
-    else:
-        commit(json.loads(fields[b"document"]))
+    try:
+        document = json.loads(fields[b"document"].decode("utf-8"))
+        if fields.get(b"type") == b"suggestion":  # a governance suggestion, not a work order
+            commit_suggestion(document)
+        else:
+            commit(document)
+    except (KeyError, TypeError, ValueError) as exc:  # no document, not UTF-8 or JSON, missing fields
+        dead_letter(client, group, entry_id, fields, f"cannot be applied: {type(exc).__name__}: {exc}")
+        return
     client.xack(STREAM, group, entry_id)  # only after the commit
 
 
@@ -76,8 +87,13 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    # First this consumer's own unacknowledged entries (it stopped before acking them), once.
+    for _, entries in client.xreadgroup(args.group, args.name, {STREAM: "0"}, count=1000) or []:
+        for entry_id, fields in entries:
+            if fields:
+                handle(client, args.group, entry_id, fields, 1, args.max_deliveries)
     while running:
-        # First what others left behind, then new entries.
+        # Then what others left behind, then new entries.
         _, claimed, *_ = client.xautoclaim(STREAM, args.group, args.name, min_idle_time=args.idle_ms, count=10)
         for entry_id, fields in claimed:
             if fields:

@@ -209,3 +209,45 @@ def test_a_status_event_that_cannot_be_applied_does_not_stall_the_ones_behind(mo
     reasons = dead_reasons(redis_client, "civicwatch:workorder-status-dead")
     assert len(reasons) == 1 and reasons[0].startswith("cannot be applied: ValidationError")
     assert redis_client.xpending(STATUS, "civicwatch")["pending"] == 0
+
+
+# --- examples/consumer.py, the downstream template ----------------------------------------------
+
+
+def test_the_example_consumer_dead_letters_poison_and_commits_the_work_order_behind(
+        mongo_db: Database, redis_client: redis.Redis, redis_url: str) -> None:
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from sinks.mongo import Store
+    from sinks.stream import Relay
+    from tests.sinks.test_sinks_stream import dispatch, service
+
+    store = Store(db=mongo_db)
+    redis_client.xadd(WORKORDERS, {"id": "WO-nodoc"})
+    redis_client.xadd(WORKORDERS, {"id": "WO-json", "document": "{not json"})
+    redis_client.xadd(WORKORDERS, {"id": "WO-fields", "document": "{}"})  # no service_request_id
+    order_id = dispatch(store, "ex-poison")
+    Relay(service(store), redis_client).relay_once()
+    last = redis_client.xrange(WORKORDERS)[-1][0]
+    proc = subprocess.Popen([sys.executable, "examples/consumer.py", "--redis", redis_url, "--group", "dispatch",
+                             "--name", "ex1"], cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and redis_client.xlen("civicwatch:workorders-dead") < 3:
+            time.sleep(0.1)
+        while time.monotonic() < deadline and proc.poll() is None:
+            group = {g["name"]: g for g in redis_client.xinfo_groups(WORKORDERS)}.get(b"dispatch")
+            if group and group["pending"] == 0 and group["last-delivered-id"] == last:
+                break
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode in (0, -15), err[-2000:]
+    assert f"{order_id} DL02" in out
+    reasons = dead_reasons(redis_client, "civicwatch:workorders-dead")
+    assert [r.split(":")[1].strip() for r in reasons] == ["KeyError", "JSONDecodeError", "KeyError"], reasons

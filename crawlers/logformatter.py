@@ -16,15 +16,15 @@ import re
 import traceback
 from typing import Any
 
-import pymongo.errors
-import redis
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 from twisted.python.failure import Failure
 
+from civicwatch.exceptions import ServerUnavailableError
 from filters.pii import mask_pii
+from sinks.servers import SERVER_DOWN_ERRORS, server_down
 
 MAX_EXCEPTION_MESSAGE_CHARS = 300
 REDACT_CHARS = 6  # shorter runs are common words; longer ones would let phrases through
@@ -107,12 +107,13 @@ class _MaskItemTracebacks(logging.Filter):
         ours = isinstance(getattr(crawler, "_logformatter", None), PrivacyLogFormatter)
         if ours and hasattr(record, "item") and record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
-            server = _server_down(exc)
-            if server and isinstance(record.args, dict):
+            down = exc if isinstance(exc, ServerUnavailableError) else _server_down(exc)
+            if down is not None and isinstance(record.args, dict):
                 # A server that stopped answering mid-round: one line per item, not a traceback
                 # each (the round fails and says so once at the end).
-                record.msg = f"{record.msg}: %(server)s is not answering (%(error)s)"
-                record.args = {**record.args, "server": server, "error": _masked_text(exc, record.item)}
+                text = str(down if isinstance(down, ServerUnavailableError) else server_down(down))
+                record.msg = f"{record.msg}: %(error)s"
+                record.args = {**record.args, "error": _masked_text(RuntimeError(text), record.item)}
                 record.exc_text = None
             else:
                 record.exc_text = safe_traceback(exc, record.item).rstrip("\n")
@@ -120,16 +121,12 @@ class _MaskItemTracebacks(logging.Filter):
         return True
 
 
-def _server_down(exc: BaseException | None) -> str | None:
-    """"Redis" or "MongoDB" when `exc` (or what it was raised from) says that server cannot be reached."""
+def _server_down(exc: BaseException | None) -> BaseException | None:
+    """The error in `exc`'s chain of causes that says MongoDB or Redis cannot be reached, if any."""
     for _ in range(8):  # a chain of causes, bounded
-        if exc is None:
-            break
-        if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
-            return "Redis"
-        if isinstance(exc, pymongo.errors.ConnectionFailure):
-            return "MongoDB"
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        if exc is None or isinstance(exc, SERVER_DOWN_ERRORS):
+            return exc
+        exc = exc.__cause__ or exc.__context__
     return None
 
 

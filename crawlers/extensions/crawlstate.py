@@ -18,8 +18,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from civicwatch.models import DecidedPost, Post
+from crawlers.pipelines.servers import failed_server
 from crawlers.services import Services
 from sinks.mongo import Store
+from sinks.servers import SERVER_DOWN_ERRORS, server_down
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +78,19 @@ class CrawlStateExtension:
         if reason != "finished":
             logger.warning("%s closed (%s): watermarks kept, next round reads again", spider.name, reason)
             return
+        stats = getattr(getattr(spider, "crawler", None), "stats", None)
+        if stats is not None and failed_server(stats) == "mongodb":  # where watermarks live
+            logger.warning("%s: MongoDB failed in this round: watermarks kept, next round reads again",
+                           spider.name)
+            return
         truncated = set(getattr(spider, "truncated_keywords", ()))
         for (platform, keyword), newest in self.newest.items():
             if (platform, keyword) in self.failed or keyword in truncated:
                 logger.warning("watermark of %s/%s kept: posts failed or paging was cut short",
                                platform, keyword)
                 continue
-            self.store.advance_watermark(platform, keyword, newest)
+            try:
+                self.store.advance_watermark(platform, keyword, newest)
+            except SERVER_DOWN_ERRORS as exc:  # kept: the next round reads again
+                logger.warning("watermarks of %s kept: %s", platform, server_down(exc))
+                return

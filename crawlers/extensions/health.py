@@ -27,8 +27,10 @@ from civicwatch import signals as cw_signals
 from civicwatch.clock import now_shanghai
 from civicwatch.config import PlatformsFile
 from civicwatch.settings import from_scrapy_settings
+from crawlers.pipelines.servers import failed_server
 from crawlers.services import Services
 from sinks.health import HealthStore
+from sinks.servers import SERVER_DOWN_ERRORS, server_down
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +117,15 @@ class SourceHealthExtension:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         platform = getattr(spider, "platform", None) or spider.name
+        if self.crawler.stats and failed_server(self.crawler.stats) == "mongodb":  # where health lives
+            logger.warning("health of %s not recorded: MongoDB failed in this round", platform)
+            return
+        try:
+            self._record(spider, platform)
+        except SERVER_DOWN_ERRORS as exc:
+            logger.warning("health of %s not recorded: %s", platform, server_down(exc))
+
+    def _record(self, spider: Spider, platform: str) -> None:
         store = self.store
         now = now_shanghai()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pymongo
 import pytest
 import redis
 
 from crawlers.embedded import EmbeddedServers
 from simulator.server import SimulatorServer
+from sinks.servers import mongo_client
 from tests.sinks.test_sinks_stream import _Redis
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.slow]
@@ -58,7 +58,7 @@ class World:
                          "CIVICWATCH_REDIS_URL": redis_url,
                          "CIVICWATCH_SIMULATOR": simulator.url, "CIVICWATCH_DATA_DIR": str(data_dir),
                          "CIVICWATCH_AUTHOR_SECRET": "kill-test", "CIVICWATCH_TIME_SCALE": "0"})
-        self.mongo = pymongo.MongoClient(mongo_uri)
+        self.mongo = mongo_client(mongo_uri)  # short time-outs: closing it on a stopped server is quick
         self.db = self.mongo[self.db_name]
         self.redis = redis.Redis.from_url(redis_url)
         self.redis.flushdb()
@@ -67,7 +67,7 @@ class World:
         """The same data on a MongoDB server started again (on another port)."""
         self.mongo.close()
         self.env["CIVICWATCH_MONGO_URI"] = mongo_uri
-        self.mongo = pymongo.MongoClient(mongo_uri)
+        self.mongo = mongo_client(mongo_uri)
         self.db = self.mongo[self.db_name]
 
     def start(self) -> subprocess.Popen[bytes]:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from civicwatch import addresses
 from civicwatch.exceptions import EmbeddedServerError
 from civicwatch.settings import Settings
 
@@ -123,6 +124,7 @@ class EmbeddedServers:
         except BaseException:
             self.stop()
             raise
+        addresses.write(self.data_dir, mongo_uri=self.mongo_uri, redis_url=self.redis_url)
         return self
 
     def _start_mongo(self) -> None:
@@ -184,6 +186,8 @@ class EmbeddedServers:
         self.redis_url = url
 
     def stop(self) -> None:
+        if self._children:
+            addresses.remove(self.data_dir)
         for child in reversed(self._children):
             child.stop()
         self._children.clear()

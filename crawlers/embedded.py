@@ -228,3 +228,14 @@ def servers_for(settings: Settings) -> Iterator[tuple[str, str]]:
             yield (settings.mongo_uri or servers.mongo_uri or "", settings.redis_url or servers.redis_url or "")
         finally:
             servers.stop()
+
+
+@contextlib.contextmanager
+def mongo_for(settings: Settings) -> Iterator[str]:
+    """CIVICWATCH_MONGO_URI (or a running civicwatch's, see civicwatch/addresses.py), else the
+    embedded server on the data dir for as long as the block runs: for commands that need no Redis."""
+    if settings.mongo_uri:
+        yield settings.mongo_uri
+        return
+    with exit_on_sigterm(), EmbeddedServers(settings.data_dir, redis=False) as servers:
+        yield servers.mongo_uri or ""

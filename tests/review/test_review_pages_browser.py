@@ -70,6 +70,7 @@ def test_every_page_fits_a_1366_screen(tab: Any, seeded: str, name: str) -> None
     overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{name} needs {overflow}px of sideways scrolling at 1366×768"
     assert "Internal Server Error" not in tab.content()
+    assert tab.inner_text("header .tz") == "北京时间"  # one time zone, labelled on every page
     tab.screenshot(path=str(SCREENSHOTS / f"page-{name}.png"))
 
 

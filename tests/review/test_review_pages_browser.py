@@ -4,7 +4,6 @@ CIVICWATCH_UPDATE_SCREENSHOTS=1, shown in the README)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ from civicwatch.clock import now_shanghai
 from sinks.health import HealthStore
 from tests.review.conftest import seed_lead
 from tests.review.test_review_browser import SCREENSHOTS, ConsoleServer, browser, sign_in  # noqa: F401 (fixture)
-from tests.review.test_review_browser_console import SCREEN, live_app  # noqa: F401 (fixture)
+from tests.review.test_review_browser_console import live_app, tab  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -48,20 +47,8 @@ def seeded(store: Any, console_config: Any) -> str:
     return lead.id
 
 
-@pytest.fixture
-def tab(browser: Any, live_app: Any) -> Iterator[Any]:  # noqa: F811
-    with ConsoleServer(live_app) as server:
-        context = browser.new_context(base_url=server.url, viewport=SCREEN, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        page.close()
-        context.close()
-
-
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_every_page_fits_a_1366_screen(tab: Any, seeded: str, name: str) -> None:
+def test_every_page_fits_a_1366_screen(tab: Any, seeded: str, name: str) -> None:  # noqa: F811
     user, path, selector = PAGES[name]
     sign_in(tab, user)
     tab.goto(path or f"/leads/{seeded}")
@@ -74,7 +61,7 @@ def test_every_page_fits_a_1366_screen(tab: Any, seeded: str, name: str) -> None
     tab.screenshot(path=str(SCREENSHOTS / f"page-{name}.png"))
 
 
-def test_the_login_page_fits_too(tab: Any) -> None:
+def test_the_login_page_fits_too(tab: Any) -> None:  # noqa: F811
     tab.goto("/login")
     assert tab.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     tab.screenshot(path=str(SCREENSHOTS / "page-login.png"))

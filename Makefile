@@ -37,9 +37,10 @@ demo: install
 test: install-dev chromium lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-# The unit and integration layers only: no browser, no subprocess crawls, nothing slow.
+# The unit and integration layers only: no browser, no subprocess crawls, no fault suite, nothing
+# slow; spread over both cores.
 test-fast: install-dev
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not browser and not slow"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 -m "not e2e and not browser and not slow and not faults"
 
 lint: install-dev
 	$(BIN)/ruff check .

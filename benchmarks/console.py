@@ -1,8 +1,10 @@
 """Queue-page time with N stored leads of which P pending (prints figures; no thresholds).
 
     .venv/bin/python benchmarks/console.py [--leads 200000] [--pending 20000] [--runs 20]
+        [--storage-path DIR|:memory:]
 
-Uses CIVICWATCH_MONGO_URI when set, else starts a throwaway `secantusd-py` on a free port.
+Uses CIVICWATCH_MONGO_URI when set, else starts a throwaway `secantusd-py` on a free port, with its
+data on disk in a temporary directory as the embedded server keeps it (or `--storage-path`).
 Leads are written as Lead documents in bulk inserts, then LeadService.rebuild_queue gives them
 their queue ranks and counts, as `civicwatch review` does at start-up (seeding speed is not what
 is measured). The rest of the leads are closed (resolved, rejected, merged, dispatched).
@@ -44,13 +46,13 @@ PHRASES = ["小区停水一整天了", "路口井盖缺失很危险", "楼下烧
 
 
 @contextmanager
-def mongo_uri() -> Iterator[str]:
+def mongo_uri(storage: str) -> Iterator[str]:
     if os.environ.get("CIVICWATCH_MONGO_URI"):
         yield os.environ["CIVICWATCH_MONGO_URI"]
         return
     exe = Path(sys.executable).with_name("secantusd-py")
     with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen([str(exe), "--host", "127.0.0.1", "--port", "0", "--storage-path", ":memory:"],
+        proc = subprocess.Popen([str(exe), "--host", "127.0.0.1", "--port", "0", "--storage-path", storage],
                                 stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 20
@@ -115,8 +117,11 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=200_000, help="stored leads")
     parser.add_argument("--pending", type=int, default=20_000, help="of which pending review")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--storage-path", help="the server's storage (default: a temporary directory on disk; "
+                                               "':memory:' keeps it in memory)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data_dir, mongo_uri() as uri:
+    with tempfile.TemporaryDirectory() as data_dir, \
+            mongo_uri(args.storage_path or str(Path(data_dir) / "mongo")) as uri:
         config = load_config(get_settings(data_dir=data_dir))
         db_name = f"bench_{uuid.uuid4().hex[:8]}"
         store = make_store(uri, db_name)
@@ -160,13 +165,16 @@ def main() -> None:
                 page = client.get(f"/leads/{doc['_id']}")
                 lead_ms.append((time.perf_counter() - t) * 1000)
                 assert page.status_code == 200
-        store.db.client.drop_database(db_name)
+        if os.environ.get("CIVICWATCH_MONGO_URI"):  # a throwaway server goes with its data
+            store.db.client.drop_database(db_name)
 
     def fig(xs: list[float]) -> str:
         xs = sorted(xs)
         return f"median {statistics.median(xs):.1f} ms, p95 {xs[int(len(xs) * 0.95) - 1]:.1f} ms, max {xs[-1]:.1f} ms"
 
-    print(f"leads stored: {args.leads}, pending: {args.pending} (seeded in {seed_s:.1f} s); pages of 50")
+    storage = "CIVICWATCH_MONGO_URI" if os.environ.get("CIVICWATCH_MONGO_URI") else (args.storage_path or "on disk")
+    print(f"leads stored: {args.leads}, pending: {args.pending} (seeded in {seed_s:.1f} s; server: {storage}); "
+          "pages of 50")
     print(f"GET / (whole request, {args.runs} runs): {fig(page_ms)}; page {size_kb:.0f} KiB")
     print(f"  queue query alone (LeadService.queue, limit 50, with totals): {fig(query_ms)}")
     print(f"GET /?page=N (pages spread over all {pages}): {fig(deep_ms)}")

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from civicwatch import addresses
 from civicwatch.exceptions import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -111,8 +112,16 @@ def get_settings(**overrides: object) -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
         name = setting_name(str(err["loc"][0])) if err["loc"] else PREFIX + "?"
         raise ConfigError(err["msg"], path="environment", field=name) from None
+    if not (settings.mongo_uri and settings.redis_url):
+        # Servers another civicwatch runs on this data dir (civicwatch/addresses.py) come before
+        # starting embedded ones of our own.
+        live = addresses.read_live(settings.data_dir)
+        found = {k: v for k, v in live.items() if not getattr(settings, k)}
+        if found:
+            settings = settings.model_copy(update=found)
+    return settings

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from civicwatch import addresses
 from civicwatch.exceptions import EmbeddedServerError
 from civicwatch.settings import Settings
 
@@ -123,6 +124,7 @@ class EmbeddedServers:
         except BaseException:
             self.stop()
             raise
+        addresses.write(self.data_dir, mongo_uri=self.mongo_uri, redis_url=self.redis_url)
         return self
 
     def _start_mongo(self) -> None:
@@ -184,6 +186,8 @@ class EmbeddedServers:
         self.redis_url = url
 
     def stop(self) -> None:
+        if self._children:
+            addresses.remove(self.data_dir)
         for child in reversed(self._children):
             child.stop()
         self._children.clear()
@@ -224,3 +228,14 @@ def servers_for(settings: Settings) -> Iterator[tuple[str, str]]:
             yield (settings.mongo_uri or servers.mongo_uri or "", settings.redis_url or servers.redis_url or "")
         finally:
             servers.stop()
+
+
+@contextlib.contextmanager
+def mongo_for(settings: Settings) -> Iterator[str]:
+    """CIVICWATCH_MONGO_URI (or a running civicwatch's, see civicwatch/addresses.py), else the
+    embedded server on the data dir for as long as the block runs: for commands that need no Redis."""
+    if settings.mongo_uri:
+        yield settings.mongo_uri
+        return
+    with exit_on_sigterm(), EmbeddedServers(settings.data_dir, redis=False) as servers:
+        yield servers.mongo_uri or ""

@@ -11,6 +11,7 @@ the step's own business (filters/steps/).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from civicwatch.components import build_component_list, load_object
@@ -22,6 +23,27 @@ from filters.defaults import CIVICWATCH_FILTERS_BASE
 from filters.steps import Step
 
 SETTING = "CIVICWATCH_FILTERS"
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class StepTrace:
+    """What one step did to a post's context: `changes` maps each field it set to its new value;
+    `ran` is False for a step skipped because an earlier one screened the post out."""
+
+    step: str
+    ran: bool
+    changes: dict[str, Any]
+
+
+def _fields(ctx: PostContext) -> dict[str, Any]:
+    """The context's fields as they read now (class defaults included), copied so that a step
+    appending to a list shows as a change."""
+    names = [n for n in vars(PostContext) if not n.startswith("_") and not callable(getattr(PostContext, n))
+             and not isinstance(getattr(PostContext, n), property)]
+    out = {n: getattr(ctx, n) for n in names}
+    out.update({n: v for n, v in vars(ctx).items() if n != "post"})
+    return {k: list(v) if isinstance(v, list | tuple) else v for k, v in out.items()}
 
 
 def build_steps(config: Config, overrides: Mapping[str, int | None] | None = None) -> list[Step]:
@@ -79,6 +101,23 @@ class FilterChain:
             key = (ctx.dropped_by, ctx.drop_reason)
             self._dropped[key] = self._dropped.get(key, 0) + 1
         return self._decision(ctx)
+
+    def trace(self, post: Post) -> tuple[Decision, list[StepTrace]]:
+        """Decide one post as `decide` does, noting after each step the context fields it
+        changed: the evidence behind the decision, step by step (`civicwatch explain`). The
+        chain's memory and counts are left as they were."""
+        ctx = PostContext(post)
+        traces: list[StepTrace] = []
+        for step in self.steps:
+            if ctx.screened and not step.serves_screened:
+                traces.append(StepTrace(step.name, ran=False, changes={}))
+                continue
+            before = _fields(ctx)
+            step.process(ctx)
+            after = _fields(ctx)
+            traces.append(StepTrace(step.name, ran=True,
+                                    changes={k: v for k, v in after.items() if before.get(k, _UNSET) != v}))
+        return self._decision(ctx), traces
 
     def decide_batch(self, posts: Iterable[Post]) -> list[Decision]:
         """Decisions in input order; duplicates point at the earliest post by published_at."""

@@ -7,6 +7,8 @@ sinks/suggestions.py. Everything here works on grouped rows, never on all leads.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -34,6 +36,7 @@ from filters.classcases import (
 from sinks.analytics import Analytics
 from sinks.suggestions import SuggestionRecord, SuggestionStore
 
+logger = logging.getLogger(__name__)
 PERIOD_WEEKS = (4, 8, 12, 26, 52)
 DEFAULT_WEEKS = 8
 HEAT_STREETS = 15
@@ -194,10 +197,17 @@ class Casebook:
     """Builds analyses for a period on a Store's database."""
 
     def __init__(self, config: Config, db: Any, *, params: CaseParams = CaseParams(),  # noqa: B008 (a frozen dataclass of defaults)
-                 now: Callable[[], datetime] = now_shanghai, cache_seconds: float = 0) -> None:
+                 now: Callable[[], datetime] = now_shanghai, cache_seconds: float = 0,
+                 serve_stale: bool = False) -> None:
         self.config = config
         self.cache_seconds = cache_seconds
+        # With serve_stale, figures past cache_seconds are still shown (with their 数据截至 time)
+        # while one background thread per period works out new ones: at a year's volume the
+        # embedded server needs tens of seconds, which no page view should wait for twice.
+        self.serve_stale = serve_stale
         self._cache: dict[Period, _Figures] = {}
+        self._refreshing: set[Period] = set()
+        self._lock = threading.Lock()
         self.analytics = Analytics(db, sla_minutes=config.catalogue.sla_minutes)
         self.suggestions = SuggestionStore(db, now=now)
         self.params = params
@@ -216,6 +226,33 @@ class Casebook:
         hit = self._cache.get(period)
         if hit is not None and time.monotonic() - hit.made < self.cache_seconds:
             return hit
+        if hit is not None and self.serve_stale:
+            self.refresh_in_background(period, now)
+            return hit
+        return self._compute(period, now)
+
+    def refresh_in_background(self, period: Period, now: datetime) -> threading.Thread | None:
+        """Work out `period`'s figures in a daemon thread (unless one already is) and keep them;
+        the thread, or None when one was already running."""
+        with self._lock:
+            if period in self._refreshing:
+                return None
+            self._refreshing.add(period)
+
+        def work() -> None:
+            try:
+                self._compute(period, now)
+            except Exception:  # the page keeps its older figures; the next view tries again
+                logger.exception("class-case figures for %s could not be refreshed", period.week)
+            finally:
+                with self._lock:
+                    self._refreshing.discard(period)
+
+        thread = threading.Thread(target=work, name=f"casebook-{period.week}", daemon=True)
+        thread.start()
+        return thread
+
+    def _compute(self, period: Period, now: datetime) -> _Figures:
         a = self.analytics
         overview = a.overview(period.start, period.end, now=now, district=period.district, category=period.category)
         cases = build_cases(_cells(overview["cells"]), _days(overview), self.params)
@@ -225,9 +262,10 @@ class Casebook:
             recurrences=[_recurrence(r) for r in a.recurrences(period.start, period.end, district=period.district,
                                                                category=period.category)])
         if self.cache_seconds > 0:
-            if len(self._cache) >= CACHE_ENTRIES:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[period] = figures
+            with self._lock:
+                if period not in self._cache and len(self._cache) >= CACHE_ENTRIES:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[period] = figures
         return figures
 
     def analyse(self, period: Period, now: datetime) -> Analysis:

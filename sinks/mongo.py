@@ -152,6 +152,21 @@ class Store:
         return {d["keyword"]: d["watermark"].astimezone(SHANGHAI)
                 for d in self.crawl_state.find({"platform": platform})}
 
+    def list_watermarks(self, platform: str | None = None) -> list[dict[str, Any]]:
+        """Every watermark (platform, keyword, watermark in Shanghai time), by platform and keyword."""
+        rows = [{"platform": d["platform"], "keyword": d["keyword"],
+                 "watermark": d["watermark"].astimezone(SHANGHAI) if d.get("watermark") else None}
+                for d in self.crawl_state.find({"platform": platform} if platform else {})]
+        return sorted(rows, key=lambda r: (r["platform"], r["keyword"]))
+
+    def reset_watermarks(self, platform: str, keyword: str | None = None) -> int:
+        """Forget a platform's watermarks (or one keyword's): the next round reads back as far as
+        its --since again. Returns how many were forgotten."""
+        query: dict[str, Any] = {"platform": platform}
+        if keyword is not None:
+            query["keyword"] = keyword
+        return int(self.crawl_state.delete_many(query).deleted_count)
+
     def advance_watermark(self, platform: str, keyword: str, published_at: datetime) -> None:
         """Move the watermark forward only; an older value never replaces a newer one."""
         key = f"{platform}:{keyword}"

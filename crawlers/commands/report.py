@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -13,21 +11,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from civicwatch.clock import now_shanghai
-from civicwatch.config import Settings, get_settings, load_config
+from civicwatch.config import get_settings, load_config
 
 report_app = typer.Typer(help="Reports for the weekly review meeting (每周一议).", no_args_is_help=True)
-
-
-@contextlib.contextmanager
-def _mongo(settings: Settings) -> Iterator[str]:
-    """CIVICWATCH_MONGO_URI, or the embedded server on the data dir (no Redis needed here)."""
-    if settings.mongo_uri:
-        yield settings.mongo_uri
-        return
-    from crawlers.embedded import EmbeddedServers
-
-    with EmbeddedServers(settings.data_dir, redis=False) as servers:
-        yield servers.mongo_uri or ""
 
 
 @report_app.command()
@@ -48,6 +34,7 @@ def weekly(
     """Write the weekly class-case report: a self-contained HTML file with its charts, and a
     spreadsheet of the same tables (top class cases, department performance, recurrences after
     办结, open governance suggestions)."""
+    from crawlers.embedded import mongo_for
     from review.casebook import Casebook, Period
     from review.weekly import build, render_html, write_xlsx
     from sinks.mongo import Store
@@ -62,7 +49,7 @@ def weekly(
     sheet = xlsx or output.with_suffix(".xlsx")
     errors = Console(stderr=True)
     with (
-        _mongo(settings) as uri,
+        mongo_for(settings) as uri,
         Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),

@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
         from crawlers.commands.workorders import DispatchLink
         from crawlers.embedded import servers_for
         from review.app import create_app
+        from review.views.classcases import warm
         from sinks.leads import LeadService
         from sinks.mongo import Store
         from sinks.servers import redis_client
@@ -73,6 +74,7 @@ def register(app: typer.Typer) -> None:
             if relay:
                 link.start()
             web = create_app(config, store, leads=leads, users=users, https_only=https_only, redis=client)
+            warm(web.state)
             Console().print(f"核实台 / console: http://{host}:{port}/")
             # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then raises the signal again with
             # the handler it found: make that an interrupt, so the link stops and we exit 0.

@@ -75,6 +75,22 @@ def results_table(results: list[RoundResult]) -> Table:
     return table
 
 
+def stale_watermark_hints(results: list[RoundResult], watermarks: dict[str, list[datetime]]) -> list[str]:
+    """For each platform whose round went well but read nothing new while it has watermarks: a
+    line saying so and how to read back again (a watermark from another time scale or a clock
+    moved back makes a crawl look dead)."""
+    hints = []
+    for r in results:
+        fresh = int(r.stats.get("civicwatch/posts_count", 0)) - int(r.stats.get("civicwatch/dropped/seen", 0))
+        marks = watermarks.get(r.platform) or []
+        if r.ok and fresh <= 0 and marks:
+            newest = max(marks).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            hints.append(f"{r.platform}: nothing new past its {len(marks)} watermark(s) (newest {newest} 北京时间); "
+                         f"`civicwatch watermarks list --platform {r.platform}` shows them, "
+                         f"`civicwatch watermarks reset {r.platform}` reads back to --since")
+    return hints
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def run(
@@ -87,6 +103,8 @@ def register(app: typer.Typer) -> None:
             help="serve Prometheus metrics on this port (0 = off)")] = None,
     ) -> None:
         """Poll the platforms: incremental, polite, each on its own interval."""
+        from pymongo.errors import PyMongoError
+
         from crawlers.crawl import project_settings, run_poller
         from crawlers.embedded import exit_on_sigterm
         from crawlers.scaleout import scale_out_settings
@@ -111,7 +129,14 @@ def register(app: typer.Typer) -> None:
                 overrides.update(scale_out_settings(services.settings.redis_url or ""))
             results = run_poller(project_settings(overrides), selected, since_dt, once=once,
                                  time_scale=settings.time_scale, note_backoff=services.health.set_backoff)
-        Console().print(results_table(results))
+            try:
+                marks = {name: list(services.store.get_watermarks(name).values()) for name in selected}
+            except PyMongoError:  # the database went away: the round's own errors say so
+                marks = {}
+        console = Console()
+        console.print(results_table(results))
+        for hint in stale_watermark_hints(results, marks):
+            console.print(f"[yellow]{hint}[/]", highlight=False, soft_wrap=True)
         storage = [f"{r.platform}: {r.error}" for r in results if r.server_errors]
         if once and storage:  # posts read but not stored or not marked seen: say so, exit 69
             raise ServerUnavailableError("round failed, posts not stored: " + "; ".join(storage))

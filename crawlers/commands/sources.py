@@ -25,10 +25,11 @@ def register(app: typer.Typer) -> None:
             raise ConfigError("set CIVICWATCH_MONGO_URI to the crawl's database", path="environment",
                               field="CIVICWATCH_MONGO_URI")
         health = HealthStore(Store(settings.mongo_uri, settings.mongo_db).db)
-        table = Table(title="数据源健康 / source health")
+        table = Table(title="数据源健康 / source health (时间为北京时间 Asia/Shanghai)")
+        # Narrow terminals fold cells onto more lines rather than cutting them off with "…".
         for col in ("platform", "state", "since", "reason", "last success", "posts 1h", "posts 24h",
                     "errors", "backoff"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for row in health.table(now_shanghai()):
             state = row.get("state", "?")
             table.add_row(row["platform"], f"[{COLOURS.get(state, 'white')}]{state}[/]", local(row.get("since")),

@@ -122,7 +122,9 @@ def sources_page(request: Request, user: User = Depends(require_admin)) -> Respo
         hours = health.outcomes_by_hour(row["platform"], now - timedelta(hours=24))
         columns = [(at.strftime("%H:00"), counts) for at, counts in hours]
         seen = sorted({o for _, counts in hours for o in counts})
-        rows.append({**row, "changes": health.changes(row["platform"]), "hours": hours,
+        # A platform that never had a good round (or a new post) has no such field yet.
+        rows.append({"last_success": None, "last_new_post": None, "since": None, "backoff_s": 0, "errors_total": 0,
+                     **row, "changes": health.changes(row["platform"]), "hours": hours,
                      "chart": stacked_bars(columns, OUTCOME_NAMES), "legend": legend(seen, OUTCOME_NAMES)})
     return render(request, "admin_sources.html", {
         "rows": rows, "outcome_names": OUTCOME_NAMES, "platforms": PLATFORM_NAMES,

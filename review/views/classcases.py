@@ -29,11 +29,22 @@ CACHE_SECONDS = 300   # the page's figures are at most this old (suggestions are
 
 
 def casebook(request: Request) -> Casebook:
+    return casebook_of(request.app.state)
+
+
+def warm(state: Any) -> None:
+    """Work out the default period's figures in the background as the console starts, so the
+    first viewer of 类案分析 does not wait for a year's aggregation."""
+    now = state.now()
+    casebook_of(state).refresh_in_background(Period.parse(None, None, now), now)
+
+
+def casebook_of(state: Any) -> Casebook:
     """One Casebook per console, made (and its indexes ensured) on first use."""
-    state = request.app.state
     book = getattr(state, "casebook", None)
     if book is None:
-        book = Casebook(state.config, state.store.db, now=state.now, cache_seconds=CACHE_SECONDS)
+        book = Casebook(state.config, state.store.db, now=state.now, cache_seconds=CACHE_SECONDS,
+                        serve_stale=getattr(state, "casebook_serve_stale", True))
         book.ensure_indexes()
         state.casebook = book
     return book

@@ -75,6 +75,7 @@ def _page(request: Request, lead: Lead, *, error: str | None = None, status_code
         "suggestions": LeadSearch(app.store).similar(lead, form.get("merge_q")) if lead.state in (
             LeadState.PENDING_REVIEW, LeadState.RETURNED) else [],
         "departments": app.config.catalogue.departments,
+        "reject_reasons": app.config.settings.reject_reasons,
     }, status_code=status_code)
 
 
@@ -145,7 +146,7 @@ def _act(request: Request, lead_id: str, form: dict[str, str], action: str, user
             service.correct(lead_id, actor=user.name, expected_version=version, corrections=corrections)
             flash = "已保存更正。" + ("紧急程度改变，派单时限已重新计算。" if "urgency" in corrections else "")
         elif action == "reject":
-            reason = form.get("reason", "").strip()
+            reason = (form.get("reason", "").strip() or form.get("preset", "")).strip()  # typed wins
             if not reason:
                 raise FormInputError("驳回必须填写理由。")
             service.reject(lead_id, actor=user.name, reason=reason, expected_version=version)

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e  # the CLI as a subprocess
 FIELDS = {"platform", "post_id", "is_lead", "score", "district", "street", "category", "item",
           "department", "urgency", "dup_of", "text_masked", "matched", "reasons"}
 

@@ -65,6 +65,22 @@ def test_reject_needs_a_reason_and_records_it(client: TestClient, store: Any, co
     assert "商家广告，非诉求" in page and "bob" in page and 'id="reopen-form"' in page
 
 
+def test_a_preset_reason_rejects_and_a_typed_one_wins_over_it(client: TestClient, store: Any,
+                                                              console_config: Any, app: Any) -> None:
+    presets = console_config.settings.reject_reasons
+    first, second = (seed_lead(store, console_config, pid, "深圳湾公园晚霞很好看", item="WT01") for pid in ("p1", "p2"))
+    token = login(client, "bob")
+    page = client.get(f"/leads/{first.id}").text
+    assert all(f'<option value="{reason}"' in page for reason in presets)
+    r = client.post(f"/leads/{first.id}/reject", data={"csrf_token": token, "expected_version": first.version,
+                                                        "preset": presets[4], "reason": ""})
+    assert r.status_code == 303
+    assert app.state.leads.get(first.id).history[-1].reason == presets[4]
+    client.post(f"/leads/{second.id}/reject", data={"csrf_token": token, "expected_version": second.version,
+                                                     "preset": presets[0], "reason": "只是风景照"})
+    assert app.state.leads.get(second.id).history[-1].reason == "只是风景照"
+
+
 def test_two_reviewers_on_one_lead_only_the_first_succeeds(make_client: Any, store: Any,
                                                            console_config: Any, app: Any) -> None:
     lead = seed_lead(store, console_config, "s1", "井盖丢了", item="DL02", urgency="urgent")

@@ -87,3 +87,13 @@ def test_source_health_shows_state_changes_backoff_and_outcomes(client: TestClie
     assert "正常 → <strong>降级</strong>" in card and "HTTP 432" in card
     assert "<svg" in card and "限流 3" in card and "正常 10" in card
     assert "style=" not in html.split("<main>")[1]  # the CSP forbids inline style
+
+
+def test_a_platform_that_never_succeeded_still_shows(client: TestClient, store: Any) -> None:
+    HealthStore(store.db).record_round("tieba", at=now_shanghai(), state="down", reason="connection refused",
+                                       evidence=[], posts=0, new_posts=0, errors=1, outcomes={"error": 1})
+    login(client, "ada")
+    response = client.get("/admin/sources")
+    assert response.status_code == 200
+    card = response.text.split('data-platform="tieba"')[1]
+    assert "中断" in card and "connection refused" in card and "上次成功</dt><dd>—" in card

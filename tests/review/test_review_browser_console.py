@@ -12,20 +12,10 @@ import pytest
 
 from review.app import create_app
 from tests.review.conftest import seed_lead
-from tests.review.test_review_browser import CHROMIUM_ARGS, SCREENSHOTS, ConsoleServer, sign_in
+from tests.review.test_review_browser import SCREENSHOTS, ConsoleServer, browser, sign_in  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 SCREEN = {"width": 1366, "height": 768}  # the reviewers' screens
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -36,9 +26,9 @@ def live_app(console_config: Any, store: Any, users: Any) -> Any:
 
 
 @pytest.fixture
-def tab(chromium: Any, live_app: Any) -> Iterator[Any]:
+def tab(browser: Any, live_app: Any) -> Iterator[Any]:  # noqa: F811
     with ConsoleServer(live_app) as server:
-        context = chromium.new_context(base_url=server.url, viewport=SCREEN, locale="zh-CN",
+        context = browser.new_context(base_url=server.url, viewport=SCREEN, locale="zh-CN",
                                        timezone_id="Asia/Shanghai")
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -15,7 +15,7 @@ from sinks.mongo import Store
 from sinks.users import UserStore
 from tests.leadgen import LeadGenerator, seeded_year
 from tests.review.conftest import PASSWORD, USERS
-from tests.review.test_review_browser import SCREENSHOTS, ConsoleServer, browser  # noqa: F401 (fixture)
+from tests.review.test_review_browser import SCREENSHOTS, ConsoleServer, browser, sign_in  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 WEEK = "2026-W48"
@@ -55,14 +55,6 @@ def cc_page(browser: Any, year_console: tuple[ConsoleServer, Store, LeadGenerato
     yield page
     page.close()
     context.close()
-
-
-def sign_in(page: Any, name: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_viewer_reads_the_class_cases_and_drills_down(

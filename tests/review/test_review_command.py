@@ -24,6 +24,7 @@ from sinks.status import publish_status
 from tests.review.conftest import PASSWORD, ROOT, csrf_of, seed_lead
 
 
+@pytest.mark.e2e
 def test_review_command_serves_the_console_relays_dispatches_and_applies_status(
         live_mongo_uri: str, redis_url: str, live_redis: Any, store: Any, users: Any,
         console_config: Any, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from pymongo.database import Database
 
 from civicwatch.exceptions import InvalidInputError, TransitionError
 from civicwatch.models import LeadState, StatusEvent
@@ -19,13 +18,6 @@ from sinks.stream import Relay, WorkOrderConsumer
 from tests.sinks.test_sinks_store import CONFIG, SLA, T0, save
 
 WINDOW_S = 600.0
-
-
-@pytest.fixture
-def store(mongo_db: Database) -> Store:
-    s = Store(db=mongo_db)
-    s.ensure_indexes()
-    return s
 
 
 class Clock:

@@ -35,6 +35,7 @@ def _wait_gone(pids: list[int], seconds: float = 20.0) -> list[int]:
     return [p for p in pids if _alive(p)]
 
 
+@pytest.mark.slow
 def test_second_server_on_the_same_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     with EmbeddedServers(tmp_path, redis=False) as first:
         assert first.mongo_uri
@@ -42,6 +43,7 @@ def test_second_server_on_the_same_data_dir_is_a_clear_error(tmp_path: Path) -> 
             EmbeddedServers(tmp_path, redis=False).start()
 
 
+@pytest.mark.slow
 def test_stop_leaves_no_process(tmp_path: Path) -> None:
     servers = EmbeddedServers(tmp_path).start()
     pids = servers.pids
@@ -51,6 +53,7 @@ def test_stop_leaves_no_process(tmp_path: Path) -> None:
     assert servers.pids == []
 
 
+@pytest.mark.slow
 def test_children_die_when_the_parent_is_sigkilled(tmp_path: Path) -> None:
     script = ("import sys, time; from pathlib import Path; from crawlers.embedded import EmbeddedServers\n"
               "s = EmbeddedServers(Path(sys.argv[1]), mongo=False).start()\n"

@@ -8,6 +8,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 import redis
 from pymongo.database import Database
 
@@ -18,6 +19,8 @@ from sinks.stream import Relay
 from tests.sinks.test_sinks_stream import dispatch, service
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.e2e  # runs examples/consumer.py as a subprocess
 
 
 def test_example_consumer_commits_acks_and_reports_back(mongo_db: Database, redis_client: redis.Redis,

@@ -7,25 +7,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from pymongo.database import Database
 
 from civicwatch.exceptions import InvalidInputError, LeadNotFound
 from civicwatch.models import DECISIONS, LeadState, Outbox, StatusEvent
 from sinks.leads import LeadService
 from sinks.mongo import Store
-from tests.sinks.test_sinks_store import CONFIG, T0, decision, save
-
-
-@pytest.fixture
-def store(mongo_db: Database) -> Store:
-    s = Store(db=mongo_db)
-    s.ensure_indexes()
-    return s
-
-
-@pytest.fixture
-def service(store: Store) -> LeadService:
-    return LeadService(store, CONFIG.catalogue, now=lambda: T0 + timedelta(minutes=10))
+from tests.sinks.test_sinks_store import T0, decision, save
 
 
 def event(order_id: str, status: str, *, event_id: str | None = None, reason: str | None = None) -> StatusEvent:

@@ -3,10 +3,10 @@ true totals, pages that agree with a plain sort, counts that follow every step, 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
-from pymongo.database import Database
 
 from civicwatch.models import Decision, LeadState, Post
 from sinks.leads import LeadService, _rank
@@ -18,15 +18,8 @@ NOW = T0 + timedelta(hours=8)
 
 
 @pytest.fixture
-def store(mongo_db: Database) -> Store:
-    s = Store(db=mongo_db)
-    s.ensure_indexes()
-    return s
-
-
-@pytest.fixture
-def service(store: Store) -> LeadService:
-    return LeadService(store, CONFIG.catalogue, now=lambda: NOW)
+def service_clock() -> Callable[[], datetime]:
+    return lambda: NOW
 
 
 def add(service: LeadService, pid: str, *, urgent: bool, minutes: int, item: str | None = None,

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import redis
-from pymongo.database import Database
 
 from civicwatch.models import LeadState, StatusEvent, status_event_json_schema
 from sinks.election import Lease
@@ -21,22 +20,10 @@ from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.status import MAX_EVENT_BYTES, StatusApplier, publish_status
 from sinks.stream import ensure_group
-from tests.sinks.test_sinks_store import CONFIG, T0, save
+from tests.sinks.test_sinks_store import T0, save
 
 STREAM = "civicwatch:workorder-status"
 DEAD = "civicwatch:workorder-status-dead"
-
-
-@pytest.fixture
-def store(mongo_db: Database) -> Store:
-    s = Store(db=mongo_db)
-    s.ensure_indexes()
-    return s
-
-
-@pytest.fixture
-def service(store: Store) -> LeadService:
-    return LeadService(store, CONFIG.catalogue, now=lambda: T0 + timedelta(minutes=10))
 
 
 def dispatched(store: Store, service: LeadService, pid: str = "1") -> str:

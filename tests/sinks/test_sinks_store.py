@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from pymongo.database import Database
 
 from civicwatch.clock import SHANGHAI
 from civicwatch.config import Settings, load_config
@@ -40,13 +39,6 @@ def save(store: Store, pid: str, **kw: object) -> tuple[Lead, bool]:
     p = post(pid)
     return LeadService(store, CONFIG.catalogue).record(p, decision(pid, **kw), text_masked=p.text,
                                                        title_masked=None, author_hash="abc", now=T0)
-
-
-@pytest.fixture
-def store(mongo_db: Database) -> Store:
-    s = Store(db=mongo_db)
-    s.ensure_indexes()
-    return s
 
 
 def test_record_is_idempotent_and_sets_the_sla_deadline(store: Store) -> None:

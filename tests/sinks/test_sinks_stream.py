@@ -82,6 +82,7 @@ class _Redis:
         self.proc.wait(10)
 
 
+@pytest.mark.slow
 def test_redis_down_while_dispatching_delivers_once_when_back(store: Store, tmp_path: Path) -> None:
     server = _Redis(tmp_path)
     server.start()

@@ -174,6 +174,7 @@ def test_published_schemas_are_current(model: Any, name: str) -> None:
     assert published == suggestion_json_schema(model), f"run: civicwatch suggestions schema{flag} > docs/{name}"
 
 
+@pytest.mark.e2e
 def test_the_example_consumer_tells_a_suggestion_from_a_work_order(mongo_db: Database, redis_client: redis.Redis,
                                                                    redis_url: str) -> None:
     store = SuggestionStore(mongo_db)

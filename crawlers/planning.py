@@ -111,3 +111,32 @@ def close_round(plan: RoundPlan, store: PlannerStore, at: datetime, *, finished:
     store.save(changed)
     store.log_round(plan.log, at)
     return changed
+
+
+@dataclass
+class PlanView:
+    """What `civicwatch queries` shows of one platform: its next round and every query's figures."""
+
+    platform: str
+    round_no: int                 # the next round's number
+    next: RoundLog                # what that round will ask (the same seeded draw as the crawl's)
+    states: dict[str, QueryState]
+    yields: dict[str, float]      # discounted leads per request, as the planner ranks by
+    last: RoundLog | None         # the latest round crawled
+
+    def by_kind(self) -> dict[str, tuple[int, int, int, int]]:
+        """kind → (queries, asked this period or before, requests, leads)."""
+        out: dict[str, tuple[int, int, int, int]] = {}
+        for s in self.states.values():
+            n, asked, req, leads = out.get(s.kind, (0, 0, 0, 0))
+            out[s.kind] = (n + 1, asked + (s.asks > 0), req + s.requests, leads + s.leads)
+        return out
+
+
+def view_plan(store: PlannerStore, config: Config, name: str, platform: PlatformConfig) -> PlanView:
+    planner = planner_for(config, name, platform)
+    round_no = store.current_round(name) + 1
+    states = planner.states(store.load(name), round_no)
+    logs = store.round_logs(name)
+    return PlanView(name, round_no, planner.plan(round_no, states), states,
+                    {q: planner.yield_of(s, round_no) for q, s in states.items()}, logs[-1] if logs else None)

@@ -12,10 +12,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
+from typer.testing import CliRunner
 
 from civicwatch.clock import SHANGHAI
 from civicwatch.config import PlatformConfig
-from civicwatch.queries import PlannedQuery
+from civicwatch.queries import KINDS, PlannedQuery
+from crawlers.cli import app
 from crawlers.crawl import spider_arguments
 from crawlers.planning import RoundPlan, open_round
 from crawlers.services import Services
@@ -128,3 +131,25 @@ def test_the_simulator_refuses_past_its_rate_and_the_round_sees_it(services: Ser
                                 update={"keywords": [f"查询{i}" for i in range(15)]}))
     assert simulator.rate_limited == {"weibo": 3}
     assert result.stats.get("source/outcome/rate_limited") == 3
+
+
+def test_queries_shows_the_next_round_and_the_figures_per_kind(services: Services,
+                                                               simulator: SimulatorServer) -> None:
+    before = {k: REGISTRY.get_sample_value("civicwatch_planner_requests_total", {"platform": "weibo", "kind": k}) or 0
+              for k in KINDS}
+    plan, _ = planned_round(services, simulator, weibo(services, 12))
+    env = {"CIVICWATCH_MONGO_URI": services.settings.mongo_uri or "", "CIVICWATCH_MONGO_DB": services.settings.mongo_db,
+           "COLUMNS": "200"}
+    result = CliRunner().invoke(app, ["queries", "--platform", "weibo", "--limit", "5"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "round 2" in result.output and f"last round 1: {plan.sent}/12 requests" in result.output
+    assert "by kind" in result.output and "coverage needs" in result.output
+    # The same requests, per kind, as Prometheus counters.
+    after = {k: REGISTRY.get_sample_value("civicwatch_planner_requests_total", {"platform": "weibo", "kind": k}) or 0
+             for k in KINDS}
+    spent: dict[str, int] = {}
+    for q, a in plan.asked.items():
+        spent[plan.kind_of(q)] = spent.get(plan.kind_of(q), 0) + a.requests
+    assert {k: after[k] - before[k] for k in KINDS if after[k] != before[k]} == spent
+    bad = CliRunner().invoke(app, ["queries", "--platform", "forum"], env=env)
+    assert bad.exit_code != 0 and "no planned platform 'forum'" in str(bad.exception)

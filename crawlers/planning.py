@@ -56,7 +56,8 @@ class RoundPlan:
     states: dict[str, QueryState]
     log: RoundLog
     asked: dict[str, Asked] = field(default_factory=dict)
-    refused: set[str] = field(default_factory=set)  # queries with a refused or cut request
+    refused: set[str] = field(default_factory=set)  # queries the platform refused an answer
+    cut: set[str] = field(default_factory=set)      # queries the budget cut short
     lead_texts: list[str] = field(default_factory=list)
     sent: int = 0
     closed: bool = False
@@ -102,9 +103,15 @@ def close_round(plan: RoundPlan, store: PlannerStore, at: datetime, *, finished:
     if plan.closed:
         return []
     plan.closed = True
+    for query in plan.cut:
+        asked = plan.ask(query)
+        # Cut short by the budget: still due, asked first next round with what it cost now;
+        # unless it alone took half a round's budget (it could never finish and would starve the rest).
+        if asked.requests < plan.budget / 2:
+            asked.answers = 0
     for query, asked in plan.asked.items():
         asked.complete = (finished and asked.answers > 0 and query not in plan.refused
-                          and query not in truncated)
+                          and query not in plan.cut and query not in truncated)
     changed = plan.planner.record(plan.round_no, plan.states, plan.asked, plan.lead_texts)
     plan.log.requests = plan.sent
     plan.log.leads = sum(a.leads for a in plan.asked.values())

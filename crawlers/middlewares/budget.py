@@ -1,7 +1,8 @@
 """Caps a planned round at its request budget and counts every request against its query.
 
 Requests past `request_budget_per_round` are dropped (IgnoreRequest) and their query is marked
-cut, so its watermark and its completeness are not claimed; pages, detail pages and retries all
+cut (and truncated, for crawlers/extensions/crawlstate.py), so neither its watermark nor its
+completeness moves past the posts it did not read; pages, detail pages and retries all
 count, as a platform counts them. Every request carries the round number (ROUND_HEADER), which
 the simulator's rate limit counts by. Only crawls given a RoundPlan (crawlers/planning.py).
 """
@@ -34,16 +35,17 @@ def query_of(request: Request) -> str | None:
 
 
 class PlannerBudgetMiddleware:
-    def __init__(self, plan: RoundPlan, stats: Any) -> None:
+    def __init__(self, plan: RoundPlan, crawler: Crawler) -> None:
         self.plan = plan
-        self.stats = stats
+        self.crawler = crawler
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PlannerBudgetMiddleware:
         plan = crawler.settings.get(SETTING)
         if not isinstance(plan, RoundPlan):
             raise NotConfigured
-        return cls(plan, crawler.stats)
+        return cls(plan, crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         query = query_of(request)
@@ -51,7 +53,11 @@ class PlannerBudgetMiddleware:
             self.plan.log.cut += 1
             self.stats.inc_value("civicwatch/planner/cut")
             if query is not None:
-                self.plan.refused.add(query)
+                self.plan.cut.add(query)
+                # Posts past the cut are unread: the query's watermark must not move past them.
+                truncated = getattr(self.crawler.spider, "truncated_keywords", None)
+                if isinstance(truncated, set):
+                    truncated.add(query)
             if self.plan.log.cut == 1:
                 logger.info("%s round %d: budget of %d requests spent; the rest waits for the next round",
                             self.plan.platform, self.plan.round_no, self.plan.budget)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,6 @@ sys.path.insert(0, str(_HERE.parent))
 
 from civicwatch.config import get_settings, load_config, load_gazetteer  # noqa: E402
 from crawlers.embedded import EmbeddedServers  # noqa: E402
-from crawlers.planning import planned  # noqa: E402
 from simulator.corpus import generate, write  # noqa: E402
 from simulator.server import SimulatorServer  # noqa: E402
 from sinks.mongo import Store  # noqa: E402
@@ -54,7 +54,12 @@ def classify(served: Path, out: Path) -> dict[str, str]:
     return leads
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so the crawl in progress is killed and the servers stop
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=13)
@@ -102,8 +107,7 @@ def main() -> None:
                 subprocess.run([*CLI, "run", "--rounds", "1", "--platforms", ",".join(enabled), "--since", since],
                                cwd=ROOT, env=env, check=False, capture_output=True)
                 stored = {d["_id"] for d in store.posts.find({}, {"_id": 1})}
-                requests = sum(log.requests for name in enabled if planned(enabled[name])
-                               for log in planner.round_logs(name))
+                requests = sum(log.requests for name in enabled for log in planner.round_logs(name))
                 found = stored & target
                 refused = sum(sim.rate_limited.values())
                 period = (n - 1) // args.rounds + 1
@@ -117,8 +121,7 @@ def main() -> None:
                   f"added {len(stored - after_first)} posts; posts in more than one lead: "
                   f"{len(sources) - len(set(sources))}; leads the crawl kept that classify does not: "
                   f"{len(stored - set(leads))}")
-            last = {name: logs[-1] for name in enabled if planned(enabled[name])
-                    for logs in [planner.round_logs(name)] if logs}
+            last = {name: logs[-1] for name in enabled for logs in [planner.round_logs(name)] if logs}
             print("last round's requests per platform: "
                   + ", ".join(f"{name} {log.requests}/{log.budget}" for name, log in last.items()))
         finally:

@@ -18,7 +18,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from civicwatch.config import PlatformConfig
 from crawlers.planning import SETTING as PLAN_SETTING
-from crawlers.planning import RoundPlan, open_round, planned
+from crawlers.planning import RoundPlan, open_round
 from crawlers.poller import NoteBackoff, Poller, RoundResult
 from crawlers.services import SETTING as SERVICES
 from crawlers.services import Services
@@ -68,15 +68,18 @@ def spider_arguments(platform: PlatformConfig, since: datetime | None,
         "max_pages": platform.max_pages,
         "watermark_overlap_minutes": platform.watermark_overlap_minutes,
     }
-    if plan is not None and (platform.spider or plan.platform) == "tieba":
+    if plan is None or plan.planner is None:
+        args["keywords"] = list(platform.keywords or [])
+    elif (platform.spider or plan.platform) == "tieba":
         args["boards"] = plan.boards
     return args
 
 
 def plan_round(runner: AsyncCrawlerRunner, name: str, platform: PlatformConfig) -> RoundPlan | None:
-    """The planner's choice of searches for this round, when the crawl has Services to keep its state."""
+    """The planner's choice of searches for this round (board-only platforms: the round's number
+    and budget only), when the crawl has Services to keep its state."""
     services = runner.settings.get(SERVICES)
-    if not isinstance(services, Services) or not planned(platform):
+    if not isinstance(services, Services):
         return None
     services.open()
     return open_round(PlannerStore(services.store.db), services.config, name, platform)

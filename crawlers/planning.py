@@ -52,7 +52,7 @@ def planner_for(config: Config, name: str, platform: PlatformConfig) -> Planner:
 class RoundPlan:
     platform: str
     round_no: int
-    planner: Planner
+    planner: Planner | None   # None: a board-only platform, counted and capped but not planned
     states: dict[str, QueryState]
     log: RoundLog
     asked: dict[str, Asked] = field(default_factory=dict)
@@ -64,7 +64,7 @@ class RoundPlan:
 
     @property
     def budget(self) -> int:
-        return self.planner.budget
+        return self.log.budget
 
     @property
     def searches(self) -> list[str]:
@@ -76,7 +76,9 @@ class RoundPlan:
 
     def kind_of(self, query: str) -> str:
         s = self.states.get(query)
-        return s.kind if s is not None else "keyword"
+        if s is not None:
+            return s.kind
+        return "board" if self.planner is None or query.startswith(BOARD_PREFIX) else "keyword"
 
     def ask(self, query: str) -> Asked:
         return self.asked.setdefault(query, Asked())
@@ -87,9 +89,14 @@ class RoundPlan:
 
 
 def open_round(store: PlannerStore, config: Config, name: str, platform: PlatformConfig) -> RoundPlan:
-    planner = planner_for(config, name, platform)
     round_no = store.next_round(name)
-    states = planner.states(store.load(name), round_no)
+    if not planned(platform):  # its spider lists its own boards: only the budget and the round apply
+        return RoundPlan(name, round_no, None, {}, RoundLog(name, round_no, platform.request_budget_per_round))
+    planner = planner_for(config, name, platform)
+    stored = store.load(name)
+    states = planner.states(stored, round_no)
+    # A new candidate's coverage deadline counts from the round it first appeared: keep that round.
+    store.save(s for q, s in states.items() if q not in stored)
     log = planner.plan(round_no, states)
     logger.info("%s round %d: %d queries planned, ~%.0f of %d requests (coverage needs %.1f)", name, round_no,
                 len(log.planned), sum(p.expected_requests for p in log.planned), planner.budget,
@@ -103,6 +110,10 @@ def close_round(plan: RoundPlan, store: PlannerStore, at: datetime, *, finished:
     if plan.closed:
         return []
     plan.closed = True
+    plan.log.requests = plan.sent
+    if plan.planner is None:
+        store.log_round(plan.log, at)
+        return []
     for query in plan.cut:
         asked = plan.ask(query)
         # Cut short by the budget: still due, asked first next round with what it cost now;
@@ -113,7 +124,6 @@ def close_round(plan: RoundPlan, store: PlannerStore, at: datetime, *, finished:
         asked.complete = (finished and asked.answers > 0 and query not in plan.refused
                           and query not in plan.cut and query not in truncated)
     changed = plan.planner.record(plan.round_no, plan.states, plan.asked, plan.lead_texts)
-    plan.log.requests = plan.sent
     plan.log.leads = sum(a.leads for a in plan.asked.values())
     store.save(changed)
     store.log_round(plan.log, at)
@@ -141,6 +151,7 @@ class PlanView:
 
 
 def view_plan(store: PlannerStore, config: Config, name: str, platform: PlatformConfig) -> PlanView:
+    """The next round as it would be planned now (read only: nothing is stored)."""
     planner = planner_for(config, name, platform)
     round_no = store.current_round(name) + 1
     states = planner.states(store.load(name), round_no)

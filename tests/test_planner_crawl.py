@@ -46,7 +46,7 @@ def simulator(tmp_path: Path) -> Iterator[SimulatorServer]:
     path = tmp_path / "posts.jsonl"
     path.write_text("\n".join([row("5500000000000001", ESTATE_LEAD, 30), row("5500000000000002", STREET_LEAD, 50),
                                row("5500000000000003", NOISE, 70)]) + "\n", encoding="utf-8")
-    server = SimulatorServer(path, now=T + timedelta(minutes=10), requests_per_round=12).start()
+    server = SimulatorServer(path, now=T + timedelta(minutes=10), requests_per_round=40).start()
     yield server
     server.stop()
 
@@ -74,7 +74,7 @@ def test_a_planned_round_stays_within_its_budget_and_books_every_query(services:
     platform = weibo(services, 12)
     plan, result = planned_round(services, simulator, platform)
     assert plan.sent <= 12 and result.stats.get("civicwatch/planner/requests") == plan.sent
-    assert simulator.rate_limited == {}  # the simulator allows 12 a round: never refused
+    assert simulator.rate_limited == {}  # the budget holds the round under the simulator's limit
     store = PlannerStore(services.store.db)
     states = store.load("weibo")
     asked = {q: s for q, s in states.items() if s.requests}
@@ -89,11 +89,12 @@ def test_a_planned_round_stays_within_its_budget_and_books_every_query(services:
 def test_a_lead_found_by_a_place_query_counts_for_it_and_brings_its_places_back(
         services: Services, simulator: SimulatorServer) -> None:
     store = PlannerStore(services.store.db)
-    platform = weibo(services, 12)
-    # Ask the estate now: a follow-up due this round is asked before any other coverage.
-    planner_state = open_round(store, services.config, "weibo", platform)  # round 1, not crawled
-    state = planner_state.states["桃源村"]
-    state.follow_up_round = 2
+    platform = weibo(services, 40)
+    # Ask the estate now: a follow-up due this round goes before all but due coverage.
+    first, _ = planned_round(services, simulator, platform)
+    assert "桃源村" not in first.searches
+    state = store.load("weibo")["桃源村"]
+    state.follow_up_round = 2  # as if a lead of round 1 had named it
     store.save([state])
     plan, result = planned_round(services, simulator, platform)
     assert plan.round_no == 2 and "桃源村" in plan.searches
@@ -125,12 +126,12 @@ def test_past_the_budget_requests_are_cut_and_not_claimed_complete(services: Ser
 
 def test_the_simulator_refuses_past_its_rate_and_the_round_sees_it(services: Services,
                                                                    simulator: SimulatorServer) -> None:
-    # An unplanned round asks the eleven district names, with no cap: past 12 requests, refused.
+    # An unplanned round (no RoundPlan: no cap) of 45 searches: past 40 requests, refused.
     result = crawl_platform(services, "weibo", simulator.url, SINCE,
                             platform=services.config.platforms.platforms["weibo"].model_copy(
-                                update={"keywords": [f"查询{i}" for i in range(15)]}))
-    assert simulator.rate_limited == {"weibo": 3}
-    assert result.stats.get("source/outcome/rate_limited") == 3
+                                update={"keywords": [f"查询{i}" for i in range(45)]}))
+    assert simulator.rate_limited == {"weibo": 5}
+    assert result.stats.get("source/outcome/rate_limited") == 5
 
 
 def test_queries_shows_the_next_round_and_the_figures_per_kind(services: Services,

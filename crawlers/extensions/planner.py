@@ -49,7 +49,7 @@ class PlannerExtension:
         plan = crawler.settings.get(SETTING)
         if not isinstance(plan, RoundPlan):
             raise NotConfigured
-        store = PlannerStore(Services.from_crawler(crawler).store.db)
+        store = PlannerStore(Services.from_crawler(crawler).store.db)  # a board-only round logs its budget
         ext = cls(plan, store)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)

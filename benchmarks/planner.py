@@ -54,6 +54,15 @@ def classify(served: Path, out: Path) -> dict[str, str]:
     return leads
 
 
+def stored_keys(store: Store, by_url: dict[tuple[str, str], str]) -> set[str]:
+    """The served keys of the stored posts (a spider that keys posts by their URL's hash, as the
+    Toutiao and WeChat ones do, is matched by platform and URL)."""
+    out = set()
+    for d in store.posts.find({}, {"_id": 1, "platform": 1, "url": 1}):
+        out.add(by_url.get((d["platform"], d["url"]), d["_id"]))
+    return out
+
+
 def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # so the crawl in progress is killed and the servers stop
 
@@ -80,6 +89,7 @@ def main() -> None:
         for source in ([DEV] if DEV.exists() else []) + [generated]:
             f.write(source.read_text(encoding="utf-8"))
     rows = [json.loads(x) for x in served.read_text(encoding="utf-8").splitlines() if x.strip()]
+    by_url = {(r["platform"], r["url"]): f"{r['platform']}:{r['post_id']}" for r in rows}
     oldest = min(datetime.fromisoformat(r["published_at"]) for r in rows)
     leads = classify(served, work / "decisions.jsonl")
     target = {k for k, platform in leads.items() if platform in enabled}
@@ -106,7 +116,7 @@ def main() -> None:
                 started = time.monotonic()
                 subprocess.run([*CLI, "run", "--rounds", "1", "--platforms", ",".join(enabled), "--since", since],
                                cwd=ROOT, env=env, check=False, capture_output=True)
-                stored = {d["_id"] for d in store.posts.find({}, {"_id": 1})}
+                stored = stored_keys(store, by_url)
                 requests = sum(log.requests for name in enabled for log in planner.round_logs(name))
                 found = stored & target
                 refused = sum(sim.rate_limited.values())

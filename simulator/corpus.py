@@ -13,6 +13,7 @@ and URL shapes, over the three weeks `start` to `end`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import string
@@ -38,10 +39,12 @@ PLATFORMS: dict[str, tuple[float, str, int, str, bool]] = {
                  False),
     "zhihu": (0.07, string.digits, 10, "https://www.zhihu.com/question/1500000000/answer/{id}", True),
     "bilibili": (0.07, string.ascii_letters + string.digits, 9, "https://www.bilibili.com/video/BV1{id}", True),
-    "wechat": (0.06, "0123456789abcdef", 16, "https://mp.weixin.qq.com/s/{id}", True),
+    "wechat": (0.06, string.ascii_letters + string.digits, 22, "https://mp.weixin.qq.com/s/{id}", True),
     "toutiao": (0.06, string.digits, 19, "https://www.toutiao.com/article/{id}/", True),
 }
 ID_PREFIX = {"kuaishou": "3x", "bilibili": "BV1"}
+# Their spiders know a post by its URL only: the id is the URL's hash, as they compute it.
+URL_KEYED = frozenset({"wechat", "toutiao"})
 
 COMPLAINTS = [
     "{p}这边的路灯坏了快一个星期，晚上出门黑漆漆的，老人小孩都不敢走",
@@ -149,10 +152,13 @@ def generate(gazetteer: Gazetteer, n: int = 10_000, seed: int = 13, start: datet
         place = rng.choice(pool).name
         text = template.format(p=place)
         pid = _post_id(rng, platform, taken)
-        _, _, _, url, titled = PLATFORMS[platform]
+        _, _, _, pattern, titled = PLATFORMS[platform]
+        url = pattern.format(id=pid[len(ID_PREFIX.get(platform, "")):])
+        if platform in URL_KEYED:
+            pid = hashlib.sha1(url.encode()).hexdigest()[:16]
         title = (TITLE_COMPLAINT if complaint else TITLE_NOISE).format(p=place) if titled else None
         region = "广东" if rng.random() < 0.6 else None
-        yield {"platform": platform, "post_id": pid, "url": url.format(id=pid[len(ID_PREFIX.get(platform, "")):]),
+        yield {"platform": platform, "post_id": pid, "url": url,
                "author": f"用户{seed}{i:05d}", "title": title, "text": text,
                "published_at": at.replace(microsecond=0).isoformat(), "ip_region": region}
 

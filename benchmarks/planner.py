@@ -11,7 +11,8 @@ runs `civicwatch run --rounds 1` round after round (CIVICWATCH_TIME_SCALE=0, emb
 coverage (stored posts among the leads `civicwatch classify` finds in the served file, on the
 crawled platforms), requests per lead found and the simulator's rate-limit answers. After the
 first period, what a second one adds: new posts stored (leads found late) and posts stored
-twice (none: the seen-set and the per-post upsert).
+twice (none: the seen-set and the per-post upsert); last, `civicwatch queries` for the first
+platform.
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ def main() -> None:
             last = {name: logs[-1] for name in enabled for logs in [planner.round_logs(name)] if logs}
             print("last round's requests per platform: "
                   + ", ".join(f"{name} {log.requests}/{log.budget}" for name, log in last.items()))
+            shown = subprocess.run([*CLI, "queries", "--platform", next(iter(last)), "--limit", "12"], cwd=ROOT,
+                                   env={**env, "COLUMNS": "160"}, capture_output=True, text=True)
+            print(shown.stdout, end="")
         finally:
             sim.stop()
             store.db.client.close()

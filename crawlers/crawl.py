@@ -17,7 +17,12 @@ from scrapy.settings import Settings as ScrapySettings
 from scrapy.utils.defer import deferred_from_coro
 
 from civicwatch.config import PlatformConfig
+from crawlers.planning import SETTING as PLAN_SETTING
+from crawlers.planning import RoundPlan, open_round
 from crawlers.poller import NoteBackoff, Poller, RoundResult
+from crawlers.services import SETTING as SERVICES
+from crawlers.services import Services
+from sinks.planner import PlannerStore
 
 logger = logging.getLogger(__name__)
 
@@ -47,38 +52,60 @@ def platform_settings(base: ScrapySettings, platform: PlatformConfig,
 
 
 def create_platform_crawler(runner: AsyncCrawlerRunner, name: str, platform: PlatformConfig,
-                            time_scale: float = 1.0) -> Crawler:
+                            time_scale: float = 1.0, plan: RoundPlan | None = None) -> Crawler:
     spidercls = runner.spider_loader.load(platform.spider or name)
-    return Crawler(spidercls, platform_settings(runner.settings, platform, time_scale))
+    settings = platform_settings(runner.settings, platform, time_scale)
+    if plan is not None:
+        settings.set(PLAN_SETTING, plan, priority="spider")
+    return Crawler(spidercls, settings)
 
 
-def spider_arguments(platform: PlatformConfig, since: datetime | None) -> dict[str, Any]:
-    return {
-        "keywords": list(platform.keywords or []),
+def spider_arguments(platform: PlatformConfig, since: datetime | None,
+                     plan: RoundPlan | None = None) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "keywords": list(platform.keywords or []) if plan is None else plan.searches,
         "since": since.isoformat() if since else None,
         "max_pages": platform.max_pages,
         "watermark_overlap_minutes": platform.watermark_overlap_minutes,
     }
+    if plan is None or plan.planner is None:
+        args["keywords"] = list(platform.keywords or [])
+    elif (platform.spider or plan.platform) == "tieba":
+        args["boards"] = plan.boards
+    return args
+
+
+def plan_round(runner: AsyncCrawlerRunner, name: str, platform: PlatformConfig) -> RoundPlan | None:
+    """The planner's choice of searches for this round (board-only platforms: the round's number
+    and budget only), when the crawl has Services to keep its state."""
+    services = runner.settings.get(SERVICES)
+    if not isinstance(services, Services):
+        return None
+    services.open()
+    return open_round(PlannerStore(services.store.db), services.config, name, platform)
 
 
 async def crawl_round(runner: AsyncCrawlerRunner, name: str, platform: PlatformConfig,
                       since: datetime, time_scale: float = 1.0) -> RoundResult:
     """One crawl of one platform; its stats decide whether the round was healthy."""
-    crawler = create_platform_crawler(runner, name, platform, time_scale)
-    await runner.crawl(crawler, **spider_arguments(platform, since))
+    plan = plan_round(runner, name, platform)
+    crawler = create_platform_crawler(runner, name, platform, time_scale, plan)
+    await runner.crawl(crawler, **spider_arguments(platform, since, plan))
     return RoundResult.from_stats(name, dict(crawler.stats.get_stats()) if crawler.stats else {})
 
 
 def run_poller(settings: ScrapySettings, platforms: dict[str, PlatformConfig], since: datetime, *,
-               once: bool, time_scale: float = 1.0,
+               once: bool, rounds: int | None = None, time_scale: float = 1.0,
                note_backoff: NoteBackoff | None = None) -> list[RoundResult]:
-    """Blocks until --once finishes or a signal stops the process; returns the rounds run."""
+    """Blocks until --once (or --rounds N) finishes or a signal stops the process; returns the rounds run."""
     process = AsyncCrawlerProcess(settings)
 
     async def round_of(name: str, platform: PlatformConfig) -> RoundResult:
         return await crawl_round(process, name, platform, since, time_scale)
 
-    poller = Poller(platforms, round_of, once=once, time_scale=time_scale, note_backoff=note_backoff)
+    poller = Poller(platforms, round_of, once=once, rounds=rounds, time_scale=time_scale,
+                    note_backoff=note_backoff)
+    finite = once or rounds is not None
     fatal: list[BaseException] = []
 
     async def main() -> None:
@@ -89,7 +116,7 @@ def run_poller(settings: ScrapySettings, platforms: dict[str, PlatformConfig], s
         except Exception as exc:  # a ConfigError: stop every crawl, then the reactor
             fatal.append(exc)
             await process.stop()
-        if (once or fatal) and reactor.running:
+        if (finite or fatal) and reactor.running:
             with contextlib.suppress(error.ReactorNotRunning):  # a signal already began the shutdown
                 reactor.stop()
 

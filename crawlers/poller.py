@@ -74,11 +74,13 @@ NoteBackoff = Callable[[str, float], None]
 
 class Poller:
     def __init__(self, platforms: dict[str, PlatformConfig], crawl_round: CrawlRound, *,
-                 once: bool = False, rng: random.Random | None = None, time_scale: float = 1.0,
-                 note_backoff: NoteBackoff | None = None) -> None:
+                 once: bool = False, rounds: int | None = None, rng: random.Random | None = None,
+                 time_scale: float = 1.0, note_backoff: NoteBackoff | None = None) -> None:
         self.platforms = platforms
         self.crawl_round = crawl_round
         self.once = once
+        # Rounds per platform before its task ends (--once is 1); None polls until stopped.
+        self.rounds = 1 if once else rounds
         self.rng = rng or random.Random()
         self.time_scale = time_scale
         self.note_backoff = note_backoff
@@ -90,11 +92,13 @@ class Poller:
 
     async def _poll(self, name: str, platform: PlatformConfig) -> None:
         failures = 0
+        done = 0
         while True:
             result = await self._round(name, platform)
             self.results.append(result)
+            done += 1
             failures = 0 if result.ok else failures + 1
-            if self.once:
+            if self.rounds is not None and done >= self.rounds:
                 return
             delay = next_delay(platform, failures, self.rng, self.time_scale)
             self._note_backoff(name, delay if failures else 0.0)

@@ -42,6 +42,8 @@ LOG_FORMATTER = "crawlers.logformatter.PrivacyLogFormatter"  # items logged by p
 DOWNLOADER_MIDDLEWARES = {
     # Engine side
     "crawlers.middlewares.simulator.SimulatorHostMiddleware": 50,
+    # After the simulator's rewrite (a rewritten request passes again): counts each request once.
+    "crawlers.middlewares.budget.PlannerBudgetMiddleware": 60,  # only in planned rounds
     # Downloader side
 }
 
@@ -59,6 +61,7 @@ ADDONS = {
 
 EXTENSIONS = {
     "crawlers.extensions.crawlstate.CrawlStateExtension": 100,
+    "crawlers.extensions.planner.PlannerExtension": 200,  # only in planned rounds (crawlers/planning.py)
     "crawlers.extensions.health.SourceHealthExtension": 800,
     "crawlers.extensions.metrics.MetricsExtension": 900,
     "crawlers.scaleout.WorkerKeepAlive": 950,  # only with CIVICWATCH_WORKER (civicwatch worker)

@@ -4,6 +4,11 @@ Requests arrive through crawlers.middlewares.simulator with the platform's host 
 X-Civicwatch-Host header (or as the Host header itself). Its clock is fixed (`now`, default
 ten minutes after the newest post) and sent as the Date header, so relative times render and
 parse the same on every run.
+
+Like a platform, it can limit requests per polling interval (`requests_per_round`): its clock
+does not move, so an interval is the crawl's round, which every request of a planned round names
+in the ROUND_HEADER (unplanned requests share one count). Past the limit a platform answers with
+its own rate-limit response (the `rate_limited` fault's); `/__sim__/health` counts them.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from starlette.routing import Route
 
 from civicwatch.exceptions import AddressInUseError
 from civicwatch.models import Post
+from civicwatch.queries import ROUND_HEADER
 from simulator.faults import Fault, FaultBook
 from simulator.platforms import bilibili, browser, feeds, forum, liuyan, pages, tieba, weibo, zhihu
 from simulator.posts import load_posts
@@ -61,10 +67,33 @@ def default_now(posts: dict[str, list[Post]]) -> datetime:
     return newest + timedelta(minutes=10)
 
 
-def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook | None = None) -> Starlette:
+class RateLimits:
+    """Requests per platform and round; past `limit`, the platform refuses (thread-safe)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.counts: dict[tuple[str, str], int] = {}
+        self.refused: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def over(self, platform: str, round_key: str) -> bool:
+        if self.limit is None:
+            return False
+        with self._lock:
+            key = (platform, round_key)
+            self.counts[key] = self.counts.get(key, 0) + 1
+            if self.counts[key] <= self.limit:
+                return False
+            self.refused[platform] = self.refused.get(platform, 0) + 1
+            return True
+
+
+def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook | None = None,
+              limits: RateLimits | None = None) -> Starlette:
     posts = load_posts(posts_path)
     clock = now or default_now(posts)
     book = faults or FaultBook()
+    rate = limits or RateLimits()
 
     async def dispatch(request: Request) -> Response:
         host = request.headers.get("x-civicwatch-host") or request.url.hostname or ""
@@ -80,6 +109,8 @@ def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook |
         platform, handler, page_param = route
         page = int(request.query_params.get(page_param, "1") or 1)
         fault = book.take(platform, page, path)
+        if rate.over(platform, request.headers.get(ROUND_HEADER, "")):
+            fault = Fault(kind="rate_limited")
         if fault and fault.kind == "slow":
             await asyncio.sleep(fault.delay_s)
         response = handler(request, posts.get(platform, []), clock, fault)
@@ -103,7 +134,8 @@ def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook |
         return JSONResponse({"ok": True})
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"now": clock.isoformat(), "posts": {k: len(v) for k, v in posts.items()}})
+        return JSONResponse({"now": clock.isoformat(), "posts": {k: len(v) for k, v in posts.items()},
+                             "requests_per_round": rate.limit, "rate_limited": dict(rate.refused)})
 
     app = Starlette(routes=[
         Route("/__sim__/faults", set_fault, methods=["POST"]),
@@ -112,6 +144,7 @@ def build_app(posts_path: Path, now: datetime | None = None, faults: FaultBook |
         Route("/{path:path}", dispatch, methods=["GET", "POST"]),
     ])
     app.state.faults = book
+    app.state.limits = rate
     app.state.now = clock
     return app
 
@@ -120,9 +153,10 @@ class SimulatorServer:
     """The simulator on a background thread (tests, demo); port 0 picks a free port."""
 
     def __init__(self, posts_path: Path, port: int = 0, now: datetime | None = None,
-                 host: str = "127.0.0.1") -> None:
+                 host: str = "127.0.0.1", requests_per_round: int | None = None) -> None:
         self.faults = FaultBook()
-        self.app = build_app(Path(posts_path), now, self.faults)
+        self.limits = RateLimits(requests_per_round)
+        self.app = build_app(Path(posts_path), now, self.faults, self.limits)
         self.host = host
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -146,6 +180,11 @@ class SimulatorServer:
 
     def set_fault(self, platform: str, kind: str, **kw: object) -> None:
         self.faults.set(platform, Fault(kind=kind, **kw))  # type: ignore[arg-type]
+
+    @property
+    def rate_limited(self) -> dict[str, int]:
+        """Requests refused past `requests_per_round`, per platform."""
+        return dict(self.limits.refused)
 
     def clear_faults(self, platform: str | None = None) -> None:
         self.faults.clear(platform)

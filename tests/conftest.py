@@ -27,10 +27,13 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.reactor import is_reactor_installed
 from scrapy.utils.test import get_crawler
 
+from civicwatch.config import PlatformConfig
 from civicwatch.settings import Settings
 from crawlers import settings as project
 from crawlers.crawl import platform_settings, spider_arguments
 from crawlers.embedded import EmbeddedServers
+from crawlers.planning import SETTING as PLAN_SETTING
+from crawlers.planning import RoundPlan
 from crawlers.services import Services
 
 
@@ -126,10 +129,14 @@ def services(mongo_uri: str, redis_url: str, mongo_db: Database, redis_client: r
 
 
 def crawl_platform(services: Services, name: str, simulator: str, since: datetime,
-                   settings: dict[str, Any] | None = None) -> CrawlResult:
+                   settings: dict[str, Any] | None = None, plan: RoundPlan | None = None,
+                   platform: PlatformConfig | None = None) -> CrawlResult:
     """One polling round of platform `name` as `civicwatch run` makes it (its spider arguments and
-    politeness, the project's pipelines and extensions, shared Services), in this process."""
-    platform = services.config.platforms.platforms[name]
+    politeness, the project's pipelines and extensions, shared Services), in this process; with
+    `plan` (crawlers/planning.py open_round), a planned round."""
+    platform = platform or services.config.platforms.platforms[name]
+    if plan is not None:
+        settings = {PLAN_SETTING: plan, **(settings or {})}
     spidercls = SpiderLoader.from_settings(ScrapySettings({"SPIDER_MODULES": PROJECT_SETTINGS["SPIDER_MODULES"]}))
     politeness = platform_settings(ScrapySettings(), platform, time_scale=0)
     return run_crawl(spidercls.load(platform.spider or name), {
@@ -137,7 +144,7 @@ def crawl_platform(services: Services, name: str, simulator: str, since: datetim
         **{key: politeness[key] for key in ("DOWNLOAD_DELAY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
                                             "ROBOTSTXT_OBEY")},
         **services.scrapy_settings(), "CIVICWATCH_SIMULATOR": simulator, **(settings or {}),
-    }, **spider_arguments(platform, since))
+    }, **spider_arguments(platform, since, plan))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -100,3 +100,16 @@ def test_a_storage_hiccup_while_noting_backoff_does_not_stop_polling(caplog: pyt
     with pytest.raises(ConfigError):
         asyncio.run(Poller({"weibo": PLATFORMS["weibo"]}, crawl_round, time_scale=0, note_backoff=note).run())
     assert "weibo: could not store the backoff" in caplog.text
+
+
+def test_rounds_runs_n_rounds_of_each_platform_back_to_back_then_ends() -> None:
+    calls: list[str] = []
+
+    async def crawl_round(name: str, platform: PlatformConfig) -> RoundResult:
+        calls.append(name)
+        return RoundResult(name, ok=name == "tieba", error=None if name == "tieba" else "rate_limited×1")
+
+    # Time scale 0: the intervals (and weibo's backoff) take no time; a failed round still counts.
+    results = asyncio.run(Poller(PLATFORMS, crawl_round, rounds=3, time_scale=0).run())
+    assert sorted(calls) == ["tieba"] * 3 + ["weibo"] * 3
+    assert [r.platform for r in results if r.platform == "weibo"] == ["weibo"] * 3

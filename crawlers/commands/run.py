@@ -1,4 +1,5 @@
-"""`civicwatch run`: poll every enabled platform around the clock (or one round with --once)."""
+"""`civicwatch run`: poll every enabled platform around the clock (or one round with --once, N
+rounds with --rounds N)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def run(
         once: Annotated[bool, typer.Option("--once", help="one round of every platform, then exit")] = False,
+        rounds: Annotated[int | None, typer.Option(
+            "--rounds", min=1, help="N rounds of every platform back to back, then exit "
+                                    "(with CIVICWATCH_TIME_SCALE=0 a coverage period takes minutes)")] = None,
         platforms: Annotated[str | None, typer.Option(help="comma-separated platforms, e.g. weibo,tieba")] = None,
         since: Annotated[str | None, typer.Option(
             help="how far back to read where no watermark exists yet: 72h, 7d or an ISO datetime "
@@ -127,7 +131,7 @@ def register(app: typer.Typer) -> None:
             overrides = services.scrapy_settings()
             if settings.scale_out:
                 overrides.update(scale_out_settings(services.settings.redis_url or ""))
-            results = run_poller(project_settings(overrides), selected, since_dt, once=once,
+            results = run_poller(project_settings(overrides), selected, since_dt, once=once, rounds=rounds,
                                  time_scale=settings.time_scale, note_backoff=services.health.set_backoff)
             try:
                 marks = {name: list(services.store.get_watermarks(name).values()) for name in selected}
@@ -138,7 +142,8 @@ def register(app: typer.Typer) -> None:
         for hint in stale_watermark_hints(results, marks):
             console.print(f"[yellow]{hint}[/]", highlight=False, soft_wrap=True)
         storage = [f"{r.platform}: {r.error}" for r in results if r.server_errors]
-        if once and storage:  # posts read but not stored or not marked seen: say so, exit 69
+        finite = once or rounds is not None
+        if finite and storage:  # posts read but not stored or not marked seen: say so, exit 69
             raise ServerUnavailableError("round failed, posts not stored: " + "; ".join(storage))
-        if once and results and not any(r.ok for r in results):
+        if finite and results and not any(r.ok for r in results):
             raise typer.Exit(1)

@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="0 picks a free port")] = 0,
         now: Annotated[datetime | None, typer.Option(
             help="the simulator's clock (default: ten minutes after the newest post)")] = None,
+        requests_per_round: Annotated[int | None, typer.Option(
+            min=1, help="answer a platform's rate-limit response past this many requests per platform "
+                        "and polling round (default: no limit)")] = None,
     ) -> None:
         """Serve FILE's posts as the platforms would, until Ctrl-C."""
         from simulator.server import SimulatorServer
@@ -27,7 +30,7 @@ def register(app: typer.Typer) -> None:
         if now is not None and now.tzinfo is None:
             now = now.replace(tzinfo=SHANGHAI)
         try:
-            server = SimulatorServer(posts, port=port, now=now)
+            server = SimulatorServer(posts, port=port, now=now, requests_per_round=requests_per_round)
         except AddressInUseError as exc:
             raise AddressInUseError(f"{exc}; choose another --port (0 picks a free one)") from None
         # One line even when stdout is a pipe: scripts read the URL from it.

@@ -1,7 +1,8 @@
 """The training corpus is valid and written apart from the dev set.
 
 This file is the only code that reads the dev set's texts, and only to compare: a corpus post
-may share at most half of its character 3-grams with any one dev post.
+may share at most half of its character 3-grams with any one dev post; so may a template of the
+generated coverage corpus (simulator/corpus.py).
 """
 
 from __future__ import annotations
@@ -50,6 +51,20 @@ def test_no_corpus_post_is_close_to_a_dev_post(corpus: list[dict[str, Any]]) -> 
         if shared and max(shared.values()) > MAX_SHARED * len(grams):
             close.append(row["post_id"])
     assert not close, f"{len(close)} corpus posts too close to a dev post: {close[:10]}"
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="no dev set beside the checkout")
+def test_no_generator_template_is_close_to_a_dev_post() -> None:
+    from simulator.corpus import COMPLAINTS, NOISE
+
+    dev = [_grams(_text(json.loads(line))) for line in DEV.read_text(encoding="utf-8").splitlines()
+           if line.strip()]
+    close = []
+    for template in COMPLAINTS + NOISE:
+        grams = {g for g in _grams(template) if "{" not in g and "}" not in g}
+        if any(len(grams & d) > MAX_SHARED * len(grams) for d in dev):
+            close.append(template)
+    assert not close, close
 
 
 def test_labels_follow_the_catalogue_and_gazetteer(corpus: list[dict[str, Any]]) -> None:

@@ -1,0 +1,82 @@
+"""Books a planned round back into the planner's state when its crawl closes.
+
+Counts, per query, the answers that were not refusals and the leads the filter chain kept (a
+post carries the query that found it as `keyword`); a lead's text names the streets and
+landmarks the planner asks again soon. At spider close, crawlers/planning.py `close_round`
+stores it all; the same figures go to Prometheus per platform and query kind. Only crawls given
+a RoundPlan (crawlers/planning.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus_client import Counter
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from civicwatch.clock import now_shanghai
+from civicwatch.models import DecidedPost
+from crawlers.middlewares.budget import query_of
+from crawlers.planning import SETTING, RoundPlan, close_round
+from crawlers.services import Services
+from sinks.planner import PlannerStore
+
+REQUESTS = Counter("civicwatch_planner_requests_total", "Requests a planned round sent, by query kind",
+                   ["platform", "kind"])
+LEADS = Counter("civicwatch_planner_leads_total", "Leads planned queries found, by query kind",
+                ["platform", "kind"])
+CUT = Counter("civicwatch_planner_cut_requests_total", "Requests the round's budget refused", ["platform"])
+# Statuses and bodies that are a platform's refusal, not an answer (spiders/base.py `refused`).
+REFUSALS = frozenset({401, 403, 418, 429, 432})
+
+
+def refusal(response: Response) -> bool:
+    if response.status in REFUSALS:
+        return True
+    return response.status != 200 and b"\xe8\xb4\xb4\xe5\x90\xa7404" in response.body[:2000]  # 贴吧404
+
+
+class PlannerExtension:
+    def __init__(self, plan: RoundPlan, store: PlannerStore) -> None:
+        self.plan = plan
+        self.store = store
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PlannerExtension:
+        plan = crawler.settings.get(SETTING)
+        if not isinstance(plan, RoundPlan):
+            raise NotConfigured
+        store = PlannerStore(Services.from_crawler(crawler).store.db)  # a board-only round logs its budget
+        ext = cls(plan, store)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def response_received(self, response: Response, request: Request, **_: Any) -> None:
+        query = query_of(request)
+        if query is None:
+            return
+        if refusal(response):
+            self.plan.refused.add(query)
+        else:
+            self.plan.ask(query).answers += 1
+
+    def item_scraped(self, item: Any, **_: Any) -> None:
+        if not isinstance(item, DecidedPost) or item.post.keyword is None:
+            return
+        self.plan.ask(item.post.keyword).leads += 1
+        self.plan.lead_texts.append(f"{item.post.title or ''} {item.post.text}")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        plan = self.plan
+        close_round(plan, self.store, now_shanghai(), finished=reason == "finished",
+                    truncated=set(getattr(spider, "truncated_keywords", ())))
+        for query, asked in plan.asked.items():
+            kind = plan.kind_of(query)
+            REQUESTS.labels(plan.platform, kind).inc(asked.requests)
+            LEADS.labels(plan.platform, kind).inc(asked.leads)
+        CUT.labels(plan.platform).inc(plan.log.cut)

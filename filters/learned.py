@@ -1,0 +1,141 @@
+"""The learned decision models at run time: character n-gram TF-IDF and linear models, in numpy.
+
+One model file (civicwatch/config/model.py; built by `civicwatch train`, filters/training.py)
+holds three linear models over the same features, the character 1–3-grams of a post's
+normalised text:
+
+- lead or not, whose score is combined with the keyword evidence by a small logistic model
+  (`stack`, fit on the corpus's out-of-fold scores) into the calibrated lead probability;
+- the catalogue item (softmax over the items, temperature-scaled on out-of-fold scores);
+- urgency (danger to people, Platt-scaled on out-of-fold scores).
+
+Every score is explained by the n-grams that weighed most for this post. The same `ngrams`
+function is the analyser in training, so a post is read the same way in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+NGRAM_MAX = 3
+EVIDENCE = 4  # n-grams shown per decision
+
+
+def ngrams(text: str) -> list[str]:
+    """Every character 1..3-gram of `text` (already normalised), spaces kept as they are."""
+    n = len(text)
+    return [text[i:i + k] for k in range(1, NGRAM_MAX + 1) for i in range(n - k + 1)]
+
+
+def _sigmoid(z: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
+
+
+def raised(prob: float, by: float) -> float:
+    """`prob` with `by` more log-odds (an include rule's bonus, weighed as the keywords are)."""
+    return float(1.0 / (1.0 + np.exp(-(logit(prob) + by))))
+
+
+@dataclass(slots=True)
+class Prediction:
+    """The models' view of one post."""
+
+    lead: float            # the n-gram model's lead probability (before the keyword evidence)
+    item: str              # most probable catalogue item, and its probability
+    item_prob: float
+    urgent: float          # probability that the post describes danger to people
+    evidence: list[str]    # the n-grams that weighed most towards "lead", heaviest first
+
+
+class LearnedModel:
+    """The arrays of a model file, ready for scoring (built once, when the chain is built)."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray]) -> None:
+        self.version = str(arrays["version"][()])
+        self.vocab: list[str] = [str(g) for g in arrays["vocab"]]
+        self.index = {g: i for i, g in enumerate(self.vocab)}
+        self.idf = arrays["idf"].astype(np.float32)
+        self.w_lead = arrays["lead_w"].astype(np.float32)
+        self.b_lead = float(arrays["lead_b"][()])
+        self.w_item = arrays["item_w"].astype(np.float32)       # (features, items)
+        self.b_item = arrays["item_b"].astype(np.float32)
+        self.item_codes: list[str] = [str(c) for c in arrays["item_codes"]]
+        self.item_temperature = float(arrays["item_temperature"][()])
+        self.w_urgent = arrays["urgent_w"].astype(np.float32)
+        self.b_urgent = float(arrays["urgent_b"][()])
+        self.urgent_platt = arrays["urgent_platt"].astype(np.float64)  # (a, b): p = σ(a·z + b)
+        # The combination with the keyword evidence: σ(w · [1, logit(model), keyword score, has item])
+        self.stack = arrays["stack"].astype(np.float64)
+        self.keyword_clip = arrays["keyword_clip"].astype(np.float64)
+        self.lead_threshold = float(arrays["lead_threshold"][()])
+        self.urgent_threshold = float(arrays["urgent_threshold"][()])
+        self.item_override = float(arrays["item_override"][()])  # model item wins above this probability
+        self.screen_words: list[str] = [str(w) for w in arrays["screen_words"]]
+
+    def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The batch as a sparse matrix: (row starts, feature ids, l2-normalised tf-idf values)."""
+        get = self.index.get
+        ids: list[int] = []
+        starts = [0]
+        for text in texts:
+            ids.extend(i for i in map(get, ngrams(text)) if i is not None)
+            starts.append(len(ids))
+        cols = np.asarray(ids, dtype=np.int64)
+        bounds = np.asarray(starts, dtype=np.int64)
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(bounds))
+        # Count each (row, feature) once: sublinear tf (1 + log count) times idf, rows to unit length.
+        keys, counts = np.unique(rows * len(self.vocab) + cols, return_counts=True)
+        rows, cols = keys // len(self.vocab), keys % len(self.vocab)
+        values = (1.0 + np.log(counts)).astype(np.float32) * self.idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
+        values = values / np.maximum(norms[rows], 1e-12).astype(np.float32)
+        return rows, cols, values
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """The three models over a batch of normalised texts, vectorised."""
+        if not texts:
+            return []
+        n = len(texts)
+        rows, cols, values = self._features(texts)
+        lead_parts = values * self.w_lead[cols]
+        lead_z = np.bincount(rows, weights=lead_parts, minlength=n) + self.b_lead
+        urgent_z = np.bincount(rows, weights=values * self.w_urgent[cols], minlength=n) + self.b_urgent
+        item_z = np.zeros((n, len(self.item_codes)), dtype=np.float32)
+        np.add.at(item_z, rows, values[:, None] * self.w_item[cols])
+        item_z = (item_z + self.b_item) / self.item_temperature
+        item_z -= item_z.max(axis=1, keepdims=True)
+        item_p = np.exp(item_z)
+        item_p /= item_p.sum(axis=1, keepdims=True)
+        best = item_p.argmax(axis=1)
+        lead_p = _sigmoid(lead_z)
+        urgent_p = _sigmoid(self.urgent_platt[0] * urgent_z + self.urgent_platt[1])
+        out = []
+        bounds = np.searchsorted(rows, np.arange(n + 1))
+        for r in range(n):
+            lo, hi = bounds[r], bounds[r + 1]
+            parts = lead_parts[lo:hi]
+            top = np.argsort(-parts, kind="stable")[:EVIDENCE]
+            evidence = [self.vocab[cols[lo + j]] for j in top if parts[j] > 0]
+            out.append(Prediction(lead=float(lead_p[r]), item=self.item_codes[best[r]],
+                                  item_prob=float(item_p[r, best[r]]), urgent=float(urgent_p[r]),
+                                  evidence=evidence))
+        return out
+
+    @property
+    def keyword_weight(self) -> float:
+        """Log-odds per point of keyword score in the combination."""
+        return float(self.stack[2])
+
+    def lead_probability(self, model_lead: float, keyword_score: float, has_item: bool) -> float:
+        """The calibrated lead probability from the n-gram model's and the keywords' evidence."""
+        lo, hi = self.keyword_clip
+        x = np.array([1.0, logit(model_lead), min(max(keyword_score, lo), hi), float(has_item)])
+        return float(_sigmoid(x @ self.stack))

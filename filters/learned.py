@@ -44,6 +44,28 @@ def raised(prob: float, by: float) -> float:
     return float(1.0 / (1.0 + np.exp(-(logit(prob) + by))))
 
 
+@dataclass(slots=True, frozen=True)
+class KeywordEvidence:
+    """What the keyword steps found, as the combination reads it."""
+
+    score: float         # the keyword lead score (classify)
+    has_item: bool       # the keywords named a catalogue item
+    complaint: int       # complaint cues, noise words and (specific) danger words found
+    noise: int
+    danger: int
+
+
+COUNT_CAP = 3  # a fourth noise word says little more than the third
+
+
+def combination_features(model_lead: float, kw: KeywordEvidence, clip: tuple[float, float]) -> list[float]:
+    """The combination's inputs, the same in training and at run time: a constant, the n-gram
+    model's log-odds, the clipped keyword score, and the keyword findings."""
+    lo, hi = clip
+    return [1.0, logit(model_lead), min(max(kw.score, lo), hi), float(kw.has_item),
+            float(min(kw.complaint, COUNT_CAP)), float(min(kw.noise, COUNT_CAP)), float(min(kw.danger, COUNT_CAP))]
+
+
 @dataclass(slots=True)
 class Prediction:
     """The models' view of one post."""
@@ -134,8 +156,7 @@ class LearnedModel:
         """Log-odds per point of keyword score in the combination."""
         return float(self.stack[2])
 
-    def lead_probability(self, model_lead: float, keyword_score: float, has_item: bool) -> float:
+    def lead_probability(self, model_lead: float, keywords: KeywordEvidence) -> float:
         """The calibrated lead probability from the n-gram model's and the keywords' evidence."""
-        lo, hi = self.keyword_clip
-        x = np.array([1.0, logit(model_lead), min(max(keyword_score, lo), hi), float(has_item)])
-        return float(_sigmoid(x @ self.stack))
+        x = combination_features(model_lead, keywords, (float(self.keyword_clip[0]), float(self.keyword_clip[1])))
+        return float(_sigmoid(np.dot(x, self.stack)))

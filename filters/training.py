@@ -4,8 +4,10 @@
 
 1. per fold, character n-gram TF-IDF and three logistic regressions (lead, item, urgency) on the
    other folds, scoring the held-out fold: out-of-fold scores for every corpus post;
-2. from those out-of-fold scores, the parts that combine and calibrate: the logistic model that
-   joins the n-gram model's lead score with the keyword evidence, its threshold (best F1), the
+2. from out-of-fold scores, the parts that combine and calibrate: the logistic model that joins
+   the n-gram model's lead score with the keyword evidence, fit where the n-gram model scores
+   voices and kinds of post it never saw (the stream has writers the corpus lacks; where the
+   model is unsure, the keywords then count), its threshold (best F1), the
    item softmax's temperature (least log-loss), urgency's Platt scaling and threshold, and the
    probability above which the model's item overrides the keywords' (best item accuracy);
 3. the final models on the whole corpus, with those parts.
@@ -30,7 +32,7 @@ from civicwatch.config import Config, ModelFile
 from civicwatch.models import Post
 from filters.classify import item_words
 from filters.context import PostContext
-from filters.learned import LearnedModel, logit, ngrams
+from filters.learned import KeywordEvidence, LearnedModel, combination_features, ngrams
 from filters.normalise import normalise
 from filters.places import shenzhen_names
 from filters.screen import CandidateScreen
@@ -44,10 +46,10 @@ KEYWORD_CLIP = (-3.0, 8.0)  # keyword scores beyond these say nothing more
 class Params:
     min_df: int = 3            # n-grams in fewer training posts are dropped (keeps the file small)
     c_lead: float = 10.0
-    c_item: float = 10.0
+    c_item: float = 30.0
     c_urgent: float = 10.0
-    screen_words: int = 300    # learned words that widen the screen
-    screen_min_precision: float = 0.8  # ...each a lead in at least this share of corpus posts holding it
+    screen_words: int = 600    # learned words that widen the screen
+    screen_min_precision: float = 0.75  # ...each a lead in at least this share of corpus posts holding it
     screen_min_posts: int = 4
     seed: int = 0
 
@@ -58,6 +60,7 @@ class TrainResult:
     params: Params
     fold_metrics: list[dict[str, float]] = field(default_factory=list)
     oof: dict[str, float] = field(default_factory=dict)  # the n-gram models alone, out of fold
+    missed: dict[str, int] = field(default_factory=dict)  # held-out leads the chain dropped, by reason
 
     @property
     def mean_metrics(self) -> dict[str, float]:
@@ -93,24 +96,27 @@ def _fit(texts: list[str], rows: Sequence[dict[str, Any]], p: Params) -> _Fit:
     return _Fit(vec, lead, item, urgent)
 
 
-def _keyword_evidence(rows: Sequence[dict[str, Any]], config: Config,
-                      extra_screen: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
+def _keyword_evidence(rows: Sequence[dict[str, Any]], config: Config, extra_screen: Sequence[str]
+                      ) -> tuple[np.ndarray, list[KeywordEvidence], list[str | None]]:
     """Per row, as the chain sees it before the learned step: passes the screen (widened by
-    `extra_screen`), keyword score, whether the keywords found an item, and which."""
+    `extra_screen`), the keyword evidence, and the keywords' item."""
     screen = ScreenStep(CandidateScreen(item_words(config.classifier) | set(extra_screen),
                                         shenzhen_names(config.gazetteer)))
     classify = ClassifyStep.from_config(config)
-    passes, scores, has_item, items = [], [], [], []
+    passes, evidence, items = [], [], []
     for row in rows:
         ctx = PostContext(Post.model_validate(row))
         ctx.norm = normalise(ctx.post.text, ctx.post.title)
         screen.process(ctx)
         classify.process(ctx)
         passes.append(not ctx.screened)
-        scores.append(ctx.score)
-        has_item.append(ctx.classification is not None and ctx.classification.item is not None)
-        items.append(ctx.classification.item if ctx.classification else None)
-    return np.array(passes), np.array(scores), np.array(has_item), items
+        found = ctx.classification
+        assert found is not None
+        evidence.append(KeywordEvidence(score=ctx.score, has_item=found.item is not None,
+                                        complaint=len(found.complaint), noise=len(found.noise),
+                                        danger=len(ctx.danger or ())))
+        items.append(found.item)
+    return np.array(passes), evidence, items
 
 
 def _screen_words(fit: _Fit, texts: list[str], y: np.ndarray, p: Params) -> list[str]:
@@ -132,6 +138,30 @@ def _screen_words(fit: _Fit, texts: list[str], y: np.ndarray, p: Params) -> list
         if len(docs) >= p.screen_min_posts and y[docs].mean() >= p.screen_min_precision:
             chosen.append(word)
     return sorted(chosen)
+
+
+# The sign each keyword finding may weigh with in the combination (after the constant): the
+# n-gram model, keyword score, item named, complaint cues and danger words count for a lead,
+# noise words against. The corpus's hard negatives were written full of problem words, so
+# unconstrained they come out as evidence against a lead, which is the corpus's making, not
+# the stream's.
+COMBINATION_SIGNS = (1, 1, 1, 1, -1, 1)
+
+
+def _fit_signed(x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
+    """Logistic weights [intercept, w...] for x (its first column the constant) with each weight
+    of the sign COMBINATION_SIGNS allows: a feature whose weight comes out the other way is
+    dropped (weight 0) and the rest refit, until all agree."""
+    active = list(range(1, x.shape[1]))
+    while True:
+        lr = LogisticRegression(C=1.0, max_iter=1000, random_state=seed).fit(x[:, active], y)
+        weights = np.zeros(x.shape[1])
+        weights[0] = lr.intercept_[0]
+        weights[active] = lr.coef_[0]
+        wrong = [j for j in active if weights[j] * COMBINATION_SIGNS[j - 1] < 0]
+        if not wrong:
+            return weights
+        active.remove(max(wrong, key=lambda j: abs(weights[j])))
 
 
 def _fit_platt(z: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float]:
@@ -195,9 +225,26 @@ def _arrays(fit: _Fit, item_codes: list[str], parts: dict[str, Any], version: st
     }
 
 
+def _unseen_lead_scores(texts: list[str], y: np.ndarray, folds: Sequence[int], p: Params) -> np.ndarray:
+    """Out-of-fold lead probabilities where each fold holds out whole voices and kinds: how the
+    n-gram model scores writing it has not seen, which the combination is fit on."""
+    fold_ids = np.asarray(folds)
+    out = np.zeros(len(texts))
+    for f in range(int(fold_ids.max()) + 1):
+        train_i, test_i = np.flatnonzero(fold_ids != f), np.flatnonzero(fold_ids == f)
+        vec = TfidfVectorizer(analyzer=ngrams, min_df=p.min_df, sublinear_tf=True, dtype=np.float32)
+        x = vec.fit_transform([texts[i] for i in train_i])
+        lead = LogisticRegression(C=p.c_lead, max_iter=3000, random_state=p.seed).fit(x, y[train_i])
+        out[test_i] = lead.predict_proba(vec.transform([texts[i] for i in test_i]))[:, 1]
+    return out
+
+
 def train(rows: Sequence[dict[str, Any]], folds: Sequence[int], config: Config, params: Params | None = None,
-          version: str = "dev", evaluate_chain: bool = True) -> TrainResult:
-    """The model file's arrays for `rows` (labelled corpus posts), with out-of-fold figures."""
+          version: str = "dev", evaluate_chain: bool = True,
+          unseen_folds: Sequence[int] | None = None) -> TrainResult:
+    """The model file's arrays for `rows` (labelled corpus posts), with out-of-fold figures.
+    `folds` keep templates and incidents whole; `unseen_folds` (default: `folds`) hold out
+    whole voices and kinds, for the combination with the keyword evidence."""
     from filters.chain import FilterChain
     from filters.evaluate import evaluate
 
@@ -230,14 +277,14 @@ def train(rows: Sequence[dict[str, Any]], folds: Sequence[int], config: Config, 
 
     final = _fit(texts, rows, p)
     words = _screen_words(final, texts, y, p)
-    passes, kw_score, has_item, kw_items = _keyword_evidence(rows, config, words)
+    passes, keywords, kw_items = _keyword_evidence(rows, config, words)
 
     # The combination: lead probability from the n-gram model and the keywords, on posts the
     # (widened) screen lets through, as in the chain.
-    lo, hi = KEYWORD_CLIP
-    feats = np.column_stack([[logit(v) for v in oof_lead], np.clip(kw_score, lo, hi), has_item.astype(float)])
-    stack = LogisticRegression(C=1.0, max_iter=1000, random_state=p.seed).fit(feats[passes], y[passes])
-    stacked = stack.predict_proba(feats)[:, 1]
+    unseen = oof_lead if unseen_folds is None else _unseen_lead_scores(texts, y, unseen_folds, p)
+    feats = np.array([combination_features(v, kw, KEYWORD_CLIP) for v, kw in zip(unseen, keywords, strict=True)])
+    stack = _fit_signed(feats[passes], y[passes], p.seed)
+    stacked = 1 / (1 + np.exp(-(feats @ stack)))
     thresholds = np.round(np.arange(0.2, 0.81, 0.05), 2)
     lead_threshold = float(max(thresholds, key=lambda t: (_f1(passes & (stacked >= t), y), -abs(t - 0.5))))
 
@@ -273,7 +320,7 @@ def train(rows: Sequence[dict[str, Any]], folds: Sequence[int], config: Config, 
     urgent_threshold = float(max(np.round(np.arange(0.1, 0.91, 0.05), 2), key=lambda t: (f2(t), t)))
 
     parts = {"item_temperature": temperature, "urgent_platt": platt,
-             "stack": [float(stack.intercept_[0]), *map(float, stack.coef_[0])],
+             "stack": [float(w) for w in stack],
              "lead_threshold": lead_threshold, "urgent_threshold": urgent_threshold,
              "item_override": item_override, "screen_words": words}
     result = TrainResult(arrays=_arrays(final, item_codes, parts, version), params=p)
@@ -293,6 +340,10 @@ def train(rows: Sequence[dict[str, Any]], folds: Sequence[int], config: Config, 
             chain = FilterChain.from_config(config.with_model(ModelFile(Path("<fold>"), arrays)))
             decisions = chain.decide_batch([posts[i] for i in test_i])
             result.fold_metrics.append(evaluate([rows[i] for i in test_i], decisions).metrics)
+            for i, d in zip(test_i, decisions, strict=True):
+                if rows[i]["label"]["is_lead"] and not d.is_lead:
+                    reason = f"{d.drop_reason}"
+                    result.missed[reason] = result.missed.get(reason, 0) + 1
     return result
 
 

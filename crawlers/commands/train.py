@@ -19,7 +19,7 @@ from rich.table import Table
 from civicwatch.config import get_settings, load_config
 from civicwatch.config.model import model_file_bytes
 from civicwatch.settings import PROJECT_ROOT
-from crawlers.corpus import CORPUS_DIR, corpus_sha256, read_corpus, template_folds
+from crawlers.corpus import CORPUS_DIR, corpus_sha256, read_corpus, template_folds, voice_kind_folds
 
 MODELS_DIR = PROJECT_ROOT / "models"
 SHOWN = ("lead_precision", "lead_recall", "district_accuracy", "item_accuracy", "department_accuracy",
@@ -52,7 +52,8 @@ def register(app: typer.Typer) -> None:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
             progress.add_task(f"training on {len(rows):,} posts, {folds} folds + final", total=None)
-            result = fit(rows, template_folds(rows, folds), config, params, version=version)
+            result = fit(rows, template_folds(rows, folds), config, params, version=version,
+                         unseen_folds=voice_kind_folds(rows, folds))
         out.mkdir(parents=True, exist_ok=True)
         data = model_file_bytes(result.arrays)
         (out / "learned.npz").write_bytes(data)
@@ -72,6 +73,7 @@ def register(app: typer.Typer) -> None:
             "fold_metrics": [{k: round(v, 4) for k, v in m.items()} for m in result.fold_metrics],
             "mean_metrics": {k: round(v, 4) for k, v in result.mean_metrics.items()},
             "out_of_fold": {k: round(v, 4) for k, v in result.oof.items()},
+            "missed_leads_by_reason": dict(sorted(result.missed.items())),
             "model_bytes": len(data),
         }
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",

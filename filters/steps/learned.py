@@ -13,7 +13,7 @@ from typing import Self
 
 from civicwatch.config import Config
 from filters.context import PostContext
-from filters.learned import LearnedModel
+from filters.learned import KeywordEvidence, LearnedModel
 from filters.steps import Step
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class LearnedStep(Step):
         found = config.model
         if found is None:
             path = str(config.settings.model_path)
-            if path not in _warned:
+            if path not in _warned and not config.settings.model_path.exists():  # not when switched off
                 _warned.add(path)
                 log.warning("no learned model at %s: decisions are keyword-only (civicwatch train builds it)", path)
             return cls(None)
@@ -46,7 +46,9 @@ class LearnedStep(Step):
         if model is None or ctx.screened or ctx.norm is None or found is None:
             return
         pred = model.predict([ctx.norm.full])[0]
-        ctx.lead_prob = prob = model.lead_probability(pred.lead, ctx.score, found.item is not None)
+        keywords = KeywordEvidence(score=ctx.score, has_item=found.item is not None, complaint=len(found.complaint),
+                                   noise=len(found.noise), danger=len(ctx.danger or ()))
+        ctx.lead_prob = prob = model.lead_probability(pred.lead, keywords)
         ctx.lead_threshold = model.lead_threshold
         ctx.keyword_weight = model.keyword_weight
         ctx.model_evidence = pred.evidence

@@ -15,6 +15,8 @@ function is the analyser in training, so a post is read the same way in both.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +34,10 @@ def ngrams(text: str) -> list[str]:
 
 def _sigmoid(z: np.ndarray | float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+
+def _sigmoid1(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
 def logit(p: float) -> float:
@@ -94,6 +100,7 @@ class LearnedModel:
         self.w_urgent = arrays["urgent_w"].astype(np.float32)
         self.b_urgent = float(arrays["urgent_b"][()])
         self.urgent_platt = arrays["urgent_platt"].astype(np.float64)  # (a, b): p = σ(a·z + b)
+        self.ua, self.ub = float(self.urgent_platt[0]), float(self.urgent_platt[1])
         # The combination with the keyword evidence: σ(w · [1, logit(model), keyword score, has item])
         self.stack = arrays["stack"].astype(np.float64)
         self.keyword_clip = arrays["keyword_clip"].astype(np.float64)
@@ -102,53 +109,32 @@ class LearnedModel:
         self.item_override = float(arrays["item_override"][()])  # model item wins above this probability
         self.screen_words: list[str] = [str(w) for w in arrays["screen_words"]]
 
-    def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The batch as a sparse matrix: (row starts, feature ids, l2-normalised tf-idf values)."""
+    def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One text's features: (feature ids, l2-normalised tf-idf values), sublinear tf."""
         get = self.index.get
-        ids: list[int] = []
-        starts = [0]
-        for text in texts:
-            ids.extend(i for i in map(get, ngrams(text)) if i is not None)
-            starts.append(len(ids))
-        cols = np.asarray(ids, dtype=np.int64)
-        bounds = np.asarray(starts, dtype=np.int64)
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(bounds))
-        # Count each (row, feature) once: sublinear tf (1 + log count) times idf, rows to unit length.
-        keys, counts = np.unique(rows * len(self.vocab) + cols, return_counts=True)
-        rows, cols = keys // len(self.vocab), keys % len(self.vocab)
-        values = (1.0 + np.log(counts)).astype(np.float32) * self.idf[cols]
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
-        values = values / np.maximum(norms[rows], 1e-12).astype(np.float32)
-        return rows, cols, values
+        counts = Counter([i for i in map(get, ngrams(text)) if i is not None])
+        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[cols]
+        norm = float(np.sqrt(values @ values))
+        return cols, values / norm if norm else values
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """The three models over a batch of normalised texts, vectorised."""
-        if not texts:
-            return []
-        n = len(texts)
-        rows, cols, values = self._features(texts)
-        lead_parts = values * self.w_lead[cols]
-        lead_z = np.bincount(rows, weights=lead_parts, minlength=n) + self.b_lead
-        urgent_z = np.bincount(rows, weights=values * self.w_urgent[cols], minlength=n) + self.b_urgent
-        item_z = np.zeros((n, len(self.item_codes)), dtype=np.float32)
-        np.add.at(item_z, rows, values[:, None] * self.w_item[cols])
-        item_z = (item_z + self.b_item) / self.item_temperature
-        item_z -= item_z.max(axis=1, keepdims=True)
-        item_p = np.exp(item_z)
-        item_p /= item_p.sum(axis=1, keepdims=True)
-        best = item_p.argmax(axis=1)
-        lead_p = _sigmoid(lead_z)
-        urgent_p = _sigmoid(self.urgent_platt[0] * urgent_z + self.urgent_platt[1])
+        """The three models over a batch of normalised texts. Each post is a handful of small
+        vector products (gathering only its own n-grams' weights); the loop is over posts."""
         out = []
-        bounds = np.searchsorted(rows, np.arange(n + 1))
-        for r in range(n):
-            lo, hi = bounds[r], bounds[r + 1]
-            parts = lead_parts[lo:hi]
-            top = np.argsort(-parts, kind="stable")[:EVIDENCE]
-            evidence = [self.vocab[cols[lo + j]] for j in top if parts[j] > 0]
-            out.append(Prediction(lead=float(lead_p[r]), item=self.item_codes[best[r]],
-                                  item_prob=float(item_p[r, best[r]]), urgent=float(urgent_p[r]),
-                                  evidence=evidence))
+        for text in texts:
+            cols, values = self._features(text)
+            lead_parts = values * self.w_lead[cols]
+            lead_z = float(lead_parts.sum()) + self.b_lead
+            urgent_z = float(values @ self.w_urgent[cols]) + self.b_urgent
+            item_z = (values @ self.w_item[cols] + self.b_item) / self.item_temperature
+            best = int(item_z.argmax())
+            item_p = np.exp(item_z - item_z[best])
+            top = np.argsort(-lead_parts, kind="stable")[:EVIDENCE]
+            out.append(Prediction(
+                lead=_sigmoid1(lead_z), item=self.item_codes[best], item_prob=float(1.0 / item_p.sum()),
+                urgent=_sigmoid1(self.ua * urgent_z + self.ub),
+                evidence=[self.vocab[cols[j]] for j in top if lead_parts[j] > 0]))
         return out
 
     @property

@@ -1,4 +1,5 @@
-"""Posts/s through the whole filter chain vs a bare Aho-Corasick scan of the same texts.
+"""Posts/s through the whole filter chain, keyword-only and with the learned stage, vs a bare
+Aho-Corasick scan of the same texts; `civicwatch classify` on a file vs the chain alone.
 
     .venv/bin/python benchmarks/filters.py [--posts 100000] [--repeat 3] [--chunk 1000]
 
@@ -18,6 +19,7 @@ import random
 import resource
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from datetime import timedelta
@@ -72,53 +74,91 @@ def bare_automaton(config: Config) -> ahocorasick.Automaton:
     return auto
 
 
+def classify_vs_chain(config: Config, posts: list[Post]) -> tuple[float, float]:
+    """CPU seconds of `civicwatch classify` on a file of `posts` (read, decide, write), in this
+    process, and of the chain alone deciding the same posts in the same order."""
+    from typer.testing import CliRunner
+
+    from crawlers.cli import app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        infile, outfile = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        infile.write_text("".join(p.model_dump_json() + "\n" for p in posts), encoding="utf-8")
+        FilterChain.from_config(config)  # warm: the model file is read and cached once
+        t0 = time.process_time()
+        result = CliRunner().invoke(app, ["classify", str(infile), "-o", str(outfile)])
+        t1 = time.process_time()
+        assert result.exit_code == 0, result.output
+        chain = FilterChain.from_config(config)
+        t2 = time.process_time()
+        chain.decide_batch(posts)
+        t3 = time.process_time()
+    return t1 - t0, t3 - t2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="rounds over the whole corpus")
-    parser.add_argument("--chunk", type=int, default=1000, help="posts per slice (bare scan, then chain)")
+    parser.add_argument("--chunk", type=int, default=1000, help="posts per slice (bare scan, then chains)")
+    parser.add_argument("--classify-posts", type=int, default=20_000, help="posts of the classify-on-a-file check")
     args = parser.parse_args()
     config = load_config(Settings())
-    chain = FilterChain.from_config(config)
+    model = config.model
+    chains = {"keyword-only chain": FilterChain.from_config(config.with_model(None)),
+              f"chain + learned stage ({model.version if model else 'no model file'})": FilterChain.from_config(config)}
     posts = corpus(args.posts)
     texts = [f"{p.title or ''} {p.text}" for p in posts]
     auto = bare_automaton(config)
 
     # CPU time of this one process (other processes' time is not counted), measured in slices
-    # of --chunk posts, the bare scan of a slice right before the chain on it: this VM's speed
-    # drifts by ±20% over seconds, and slices make both sides see the same drift. Each round
+    # of --chunk posts, the bare scan of a slice right before the chains on it: this VM's speed
+    # drifts by ±20% over seconds, and slices make every side see the same drift. Each round
     # gives a ratio; the median round is reported, with the range, and the best of each side.
-    ratios: list[float] = []
-    bare = full = float("inf")
+    ratios: dict[str, list[float]] = {name: [] for name in chains}
+    best = dict.fromkeys(chains, float("inf"))
+    bare = float("inf")
+    leads = dict.fromkeys(chains, 0)
     for _ in range(args.repeat):
-        chain.reset()
-        round_bare = round_full = 0.0
-        hits = leads = 0
+        round_times = dict.fromkeys(chains, 0.0)
+        round_bare = 0.0
+        hits = 0
+        for chain in chains.values():
+            chain.reset()
+        leads = dict.fromkeys(chains, 0)
         for i in range(0, len(posts), args.chunk):
             t0 = time.process_time()
             hits += sum(1 for text in texts[i:i + args.chunk] for _ in auto.iter(text))
-            t1 = time.process_time()
-            leads += sum(chain.decide(p).is_lead for p in posts[i:i + args.chunk])
-            t2 = time.process_time()
-            round_bare += t1 - t0
-            round_full += t2 - t1
-        ratios.append(round_bare / round_full)
-        bare, full = min(bare, round_bare), min(full, round_full)
+            round_bare += time.process_time() - t0
+            for name, chain in chains.items():
+                t1 = time.process_time()
+                leads[name] += sum(chain.decide(p).is_lead for p in posts[i:i + args.chunk])
+                round_times[name] += time.process_time() - t1
+        for name in chains:
+            ratios[name].append(round_bare / round_times[name])
+            best[name] = min(best[name], round_times[name])
+        bare = min(bare, round_bare)
 
-    chain.reset()
+    # Peak memory of the learned chain, the model file's arrays and scorer included (read afresh).
     tracemalloc.start()
+    fresh = FilterChain.from_config(load_config(Settings()))
     for p in posts[:20_000]:
-        chain.decide(p)
+        fresh.decide(p)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    classify_s, chain_s = classify_vs_chain(config, posts[:args.classify_posts])
 
     chars = sum(len(t) for t in texts)
-    print(f"corpus: {len(posts):,} posts, {chars / 1e6:.1f} M chars; {leads:,} leads; {hits:,} bare hits")
+    print(f"corpus: {len(posts):,} posts, {chars / 1e6:.1f} M chars; {hits:,} bare hits")
     print(f"bare Aho-Corasick scan: {len(posts) / bare:,.0f} posts/s ({chars / bare / 1e6:.1f} M chars/s)")
-    print(f"filter chain:           {len(posts) / full:,.0f} posts/s ({chars / full / 1e6:.2f} M chars/s)")
-    print(f"ratio chain/bare:       {statistics.median(ratios):.1%} (median of {len(ratios)} rounds; "
-          f"{min(ratios):.1%}–{max(ratios):.1%})")
-    print(f"peak traced memory, chain over 20,000 posts: {peak / 2**20:.0f} MiB; "
+    for name in chains:
+        print(f"{name}: {len(posts) / best[name]:,.0f} posts/s ({chars / best[name] / 1e6:.2f} M chars/s), "
+              f"{leads[name]:,} leads; chain/bare {statistics.median(ratios[name]):.1%} "
+              f"(median of {args.repeat} rounds; {min(ratios[name]):.1%}–{max(ratios[name]):.1%})")
+    n = args.classify_posts
+    print(f"civicwatch classify on a file of {n:,} posts: {n / classify_s:,.0f} posts/s; the chain alone "
+          f"{n / chain_s:,.0f} posts/s; classify takes {classify_s / chain_s:.2f}× the chain's time")
+    print(f"peak traced memory, learned chain (model included) over 20,000 posts: {peak / 2**20:.0f} MiB; "
           f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -93,6 +93,8 @@ class Decision:
     drop_reason: str | None = None  # why a post is not a lead, one of DROP_REASONS; None for leads
     title_masked: str | None = None  # a lead's title, masked like text_masked
     author_hash: str = ""  # a lead's author as a salted hash ("" for other posts)
+    model_version: str | None = None  # the learned model that decided ("keywords-only" without one)
+    model_evidence: list[str] = field(default_factory=list)  # its n-grams that weighed most towards "lead"
 
     @property
     def key(self) -> str:

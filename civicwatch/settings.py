@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     filters: dict[str, int | None] = Field(
         default_factory=dict,
         description="filter steps merged into CIVICWATCH_FILTERS_BASE (JSON: dotted path -> order, null disables)")
+    model_path: Path = Field(
+        PROJECT_ROOT / "models" / "learned.npz",
+        description="the learned decision model (`civicwatch train`); absent = keyword-only decisions")
     dedup_window_days: int = Field(
         90, ge=1, description="stored leads this recent seed duplicate matching when a process starts")
 

@@ -138,7 +138,7 @@ class FilterChain:
         post = ctx.post
         if ctx.screened:  # most posts: nothing but why, and a duplicate link
             return Decision(platform=post.platform, post_id=post.post_id, is_lead=False, dup_of=ctx.dup_of,
-                            reasons=ctx.reasons, drop_reason=ctx.drop_reason)
+                            reasons=ctx.reasons, drop_reason=ctx.drop_reason, model_version=ctx.model_version)
         place, item, lead = ctx.place, ctx.item, ctx.is_lead
         placed = place is not None and (place.is_shenzhen or lead)
         return Decision(
@@ -150,5 +150,6 @@ class FilterChain:
             dup_of=ctx.dup_of, text_masked=ctx.text_masked,
             matched=sorted(set(ctx.matched)), reasons=ctx.reasons,
             drop_reason=None if lead else ctx.drop_reason, title_masked=ctx.title_masked,
-            author_hash=ctx.author_hash,
+            author_hash=ctx.author_hash, model_version=ctx.model_version,
+            model_evidence=list(ctx.model_evidence),
         )

@@ -40,6 +40,14 @@ class PostContext:
     author_hash: str = ""
     dup_of: str | None = None
     matched: list[str] | tuple[str, ...] = ()  # the words that made the item (set by classify)
+    # Set by the learned step (filters/steps/learned.py) when a model is loaded:
+    model_version: str | None = None
+    lead_prob: float | None = None    # calibrated lead probability; later steps read it, not `score`
+    lead_threshold: float = 0.5
+    keyword_weight: float = 0.0   # log-odds per point of keyword score (an include rule's bonus)
+    model_evidence: list[str] | tuple[str, ...] = ()  # the n-grams that weighed most towards "lead"
+    danger_prob: float | None = None
+    urgent_by_model: bool = False
 
     def __init__(self, post: Post) -> None:
         self.post = post

@@ -11,6 +11,7 @@ CIVICWATCH_FILTERS_BASE: dict[str, int | None] = {
     "filters.steps.normalise.NormaliseStep": 100,
     "filters.steps.screen.ScreenStep": 150,     # most posts leave here for the decision
     "filters.steps.classify.ClassifyStep": 250,
+    "filters.steps.learned.LearnedStep": 270,   # the n-gram models, joined with the keyword evidence
     "filters.steps.locate.LocateStep": 300,
     "filters.steps.rules.RulesStep": 450,
     "filters.steps.decide.DecideStep": 500,

@@ -18,13 +18,14 @@ from civicwatch.config.classifier import ClassifierConfig, Scoring, load_classif
 from civicwatch.config.forums import ForumDefinition, load_forums
 from civicwatch.config.gazetteer import Gazetteer
 from civicwatch.config.loader import load_model
+from civicwatch.config.model import ModelFile, read_model_file
 from civicwatch.config.platforms import PlannerConfig, PlatformConfig, PlatformsFile
 from civicwatch.config.rules import RulesConfig, RuleSpec, load_rules
 from civicwatch.keys import author_key
 from civicwatch.settings import Settings, get_settings
 
 __all__ = [
-    "Catalogue", "ClassifierConfig", "Config", "ForumDefinition", "Gazetteer", "Item", "PlannerConfig",
+    "Catalogue", "ClassifierConfig", "Config", "ForumDefinition", "Gazetteer", "Item", "ModelFile", "PlannerConfig",
     "PlatformConfig",
     "PlatformsFile", "RuleSpec", "RulesConfig", "Scoring", "Settings", "get_settings", "load_catalogue",
     "load_classifier", "load_config", "load_forums", "load_gazetteer", "load_platforms", "load_rules",
@@ -52,10 +53,24 @@ class Config:
         """The key of author hashes (civicwatch/keys.py), read or created on first use only."""
         return author_key(self.settings)
 
+    @cached_property
+    def model(self) -> ModelFile | None:
+        """The learned model (CIVICWATCH_MODEL_PATH), read on first use; None when the file is absent."""
+        return read_model_file(self.settings.model_path)
+
+    def with_model(self, model: ModelFile | None) -> Config:
+        """This config with another learned model (None: keyword-only), e.g. a fold's in training."""
+        other = replace(self)
+        other.__dict__["model"] = model  # what the cached property would hold, set ahead
+        return other
+
     def with_scoring(self, **changes: Any) -> Config:
         """This config with other scoring knobs, e.g. `with_scoring(lead_threshold=1.5)` (evaluate)."""
         scoring = Scoring.model_validate({**self.classifier.scoring.model_dump(), **changes})
-        return replace(self, classifier=self.classifier.model_copy(update={"scoring": scoring}))
+        other = replace(self, classifier=self.classifier.model_copy(update={"scoring": scoring}))
+        if "model" in self.__dict__:  # a model set by with_model stays
+            other.__dict__["model"] = self.__dict__["model"]
+        return other
 
 
 @lru_cache(maxsize=8)

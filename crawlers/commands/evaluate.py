@@ -56,7 +56,13 @@ def register(app: typer.Typer) -> None:
         rows = [r for r, _ in pairs if isinstance(r.get("label"), dict)]
         posts = [p for r, p in pairs if isinstance(r.get("label"), dict)]
         report = _run(chain_at, rows, posts, threshold)
-        table = Table(title=f"{labelled} — {len(rows)} posts, threshold {threshold}")
+        model = config.model
+        if model is None:
+            title = f"{labelled} — {len(rows)} posts, model: none (keyword-only), threshold {threshold}"
+        else:
+            title = f"{labelled} — {len(rows)} posts, model {model.version} ({model.path})"
+        console.print(f"model version: {model.version if model else 'keywords-only'}")
+        table = Table(title=title)
         table.add_column("metric")
         table.add_column("value", justify="right")
         for name, value in report.metrics.items():

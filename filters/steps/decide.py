@@ -23,7 +23,11 @@ class DecideStep(Step):
     def process(self, ctx: PostContext) -> None:
         assert ctx.place is not None and ctx.classification is not None
         found, threshold = ctx.classification, self.lead_threshold
-        ctx.score = score = round(ctx.score, 2)
+        if ctx.lead_prob is not None:  # the learned step's calibrated probability decides
+            threshold = ctx.lead_threshold
+            ctx.score = score = round(ctx.lead_prob, 3)
+        else:
+            ctx.score = score = round(ctx.score, 2)
         if found.noise:
             ctx.reasons.append("噪声词：" + "、".join(found.noise[:3]))
         if found.item is None:
@@ -44,3 +48,6 @@ class DecideStep(Step):
             if item.sla != "urgent" and ctx.danger:
                 ctx.urgency = "urgent"
                 ctx.reasons.append("危及人身：" + "、".join(found.danger[:3]))
+            elif item.sla != "urgent" and ctx.urgent_by_model:
+                ctx.urgency = "urgent"
+                ctx.reasons.append(f"危及人身（模型 {ctx.danger_prob:.2f}）")

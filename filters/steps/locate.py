@@ -8,6 +8,7 @@ from civicwatch.config import Config
 from civicwatch.models import Decision
 from filters.context import PostContext
 from filters.dedup import FOLLOW_UP
+from filters.learned import raised
 from filters.places import PlaceResolver, PlaceResult
 from filters.steps import Step
 
@@ -29,6 +30,9 @@ class LocateStep(Step):
         """Below the lead threshold even with an include rule's bonus: where the post is cannot
         change that, so it is not placed (a follow-up still is: duplicates match it by place)."""
         assert ctx.norm is not None
+        if ctx.lead_prob is not None:
+            best = raised(ctx.lead_prob, ctx.keyword_weight * self.include_bonus)
+            return best < ctx.lead_threshold and not FOLLOW_UP.match(ctx.norm.own)
         return ctx.score + self.include_bonus < self.lead_threshold and not FOLLOW_UP.match(ctx.norm.own)
 
     def process(self, ctx: PostContext) -> None:

@@ -9,6 +9,7 @@ from typing import Self
 
 from civicwatch.config import Config
 from filters.context import PostContext
+from filters.learned import raised
 from filters.rules import RuleSet
 from filters.steps import Step
 
@@ -38,4 +39,6 @@ class RulesStep(Step):
             included = included or hit.kind == "include"
         if included:
             ctx.score += self.include_bonus
+            if ctx.lead_prob is not None:
+                ctx.lead_prob = raised(ctx.lead_prob, ctx.keyword_weight * self.include_bonus)
         ctx.reasons.append("规则：" + "、".join(h.name for h in hits))

@@ -21,7 +21,9 @@ class ScreenStep(Step):
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
-        return cls(CandidateScreen(item_words(config.classifier), shenzhen_names(config.gazetteer)))
+        # Widened by the learned model's words, when there is one (recall-first).
+        learned = config.model.arrays["screen_words"].tolist() if config.model is not None else []
+        return cls(CandidateScreen(item_words(config.classifier) | set(learned), shenzhen_names(config.gazetteer)))
 
     def process(self, ctx: PostContext) -> None:
         if ctx.norm is None:

@@ -34,8 +34,10 @@ def post(pid: str, text: str, minutes: int = 0, platform: str = "weibo") -> Post
     ("福田区香蜜湖街道顶楼业主在天台搭了铁皮房越建越大，物业不敢管", "CS03"),
     ("罗湖区东湖街道那块大招牌被风吹歪了，半边吊着，下面就是公交站", "CS07"),
 ])
-def test_setting_words_do_not_outweigh_the_problem(chain: FilterChain, text: str, item: str) -> None:
-    d = chain.decide(post("1", text))
+def test_setting_words_do_not_outweigh_the_problem(text: str, item: str) -> None:
+    # The keyword classifier's weighting, so keyword-only (the learned chain misses the CS03
+    # post: tests/filters/test_learned.py, test_known_misses_of_the_learned_chain).
+    d = FilterChain.from_config(CONFIG.with_model(None)).decide(post("1", text))
     assert d.is_lead and d.item == item
 
 

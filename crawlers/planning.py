@@ -105,8 +105,9 @@ def open_round(store: PlannerStore, config: Config, name: str, platform: Platfor
 
 
 def close_round(plan: RoundPlan, store: PlannerStore, at: datetime, *, finished: bool,
-                truncated: set[str]) -> list[QueryState]:
-    """Book what every query cost and found; a query is complete when read to its watermark."""
+                truncated: set[str], failed: bool = False) -> list[QueryState]:
+    """Book what every query cost and found; a query is complete when read to its watermark.
+    In a `failed` round (posts read but not stored) every query stays due, as one cut short does."""
     if plan.closed:
         return []
     plan.closed = True
@@ -114,6 +115,9 @@ def close_round(plan: RoundPlan, store: PlannerStore, at: datetime, *, finished:
     if plan.planner is None:
         store.log_round(plan.log, at)
         return []
+    if failed:
+        for asked in plan.asked.values():
+            asked.answers = 0
     for query in plan.cut:
         asked = plan.ask(query)
         # Cut short by the budget: still due, asked first next round with what it cost now;

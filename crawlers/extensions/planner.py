@@ -9,9 +9,11 @@ a RoundPlan (crawlers/planning.py).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from prometheus_client import Counter
+from pymongo.errors import PyMongoError
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -20,10 +22,12 @@ from scrapy.http import Request, Response
 from civicwatch.clock import now_shanghai
 from civicwatch.models import DecidedPost
 from crawlers.middlewares.budget import query_of
+from crawlers.pipelines.servers import failed_server
 from crawlers.planning import SETTING, RoundPlan, close_round
 from crawlers.services import Services
 from sinks.planner import PlannerStore
 
+logger = logging.getLogger(__name__)
 REQUESTS = Counter("civicwatch_planner_requests_total", "Requests a planned round sent, by query kind",
                    ["platform", "kind"])
 LEADS = Counter("civicwatch_planner_leads_total", "Leads planned queries found, by query kind",
@@ -73,8 +77,14 @@ class PlannerExtension:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         plan = self.plan
-        close_round(plan, self.store, now_shanghai(), finished=reason == "finished",
-                    truncated=set(getattr(spider, "truncated_keywords", ())))
+        # A round whose store or seen-set failed read posts it did not keep: its queries stay due.
+        failed = failed_server(spider.crawler.stats) is not None
+        try:
+            close_round(plan, self.store, now_shanghai(), finished=reason == "finished" and not failed,
+                        truncated=set(getattr(spider, "truncated_keywords", ())), failed=failed)
+        except PyMongoError as exc:  # MongoDB went away: the round is failed anyway, say it once
+            logger.warning("%s round %d not booked in the planner: %s", plan.platform, plan.round_no,
+                           type(exc).__name__)
         for query, asked in plan.asked.items():
             kind = plan.kind_of(query)
             REQUESTS.labels(plan.platform, kind).inc(asked.requests)

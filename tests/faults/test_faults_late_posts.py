@@ -36,7 +36,8 @@ def crawl_with(services: Services, path: Path, rows: list[str]) -> None:
 
 
 def test_a_post_indexed_after_a_newer_one_was_read_is_found(services: Services, tmp_path: Path) -> None:
-    first = row("5400000000000001", "南山区粤海街道高新南一道路灯全灭一个星期了，晚上骑车看不清", T)
+    first = row("5400000000000001", "南山区粤海街道高新南一道的路灯坏了一个星期没人修，晚上骑车看不清路，希望尽快处理",
+                T)
     late = row("5400000000000002", "南山区蛇口街道工业八路下水道井盖丢了，车开过去很危险，希望尽快处理",
                T - timedelta(minutes=10))
     crawl_with(services, tmp_path / "round1.jsonl", [first])  # the late post is not in search yet

@@ -74,6 +74,7 @@ def small() -> tuple[list[dict], list[int]]:
     return picked, template_folds(picked, 2)
 
 
+@pytest.mark.slow  # trains fold models
 def test_numpy_inference_matches_scikit_learn(small: tuple[list[dict], list[int]]) -> None:
     rows, _ = small
     texts = texts_of(rows)
@@ -136,6 +137,7 @@ def test_without_a_model_file_the_chain_is_keyword_only_and_says_so_once(
         assert d.is_lead and d.score >= 1.0  # the keyword score and threshold
 
 
+@pytest.mark.slow  # trains fold models
 def test_a_fold_model_can_be_handed_to_the_chain(small: tuple[list[dict], list[int]]) -> None:
     rows, folds = small
     result = train(rows, folds, CONFIG, Params(min_df=2), version="tiny", evaluate_chain=False)

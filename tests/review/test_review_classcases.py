@@ -18,6 +18,8 @@ from sinks.users import UserStore
 from tests.leadgen import LeadGenerator, seeded_year
 from tests.review.conftest import PASSWORD, USERS, csrf_of, login
 
+pytestmark = pytest.mark.slow  # on a generated year of leads
+
 WEEK = "2026-W48"
 
 

@@ -42,6 +42,8 @@ LOG_FORMATTER = "crawlers.logformatter.PrivacyLogFormatter"  # items logged by p
 DOWNLOADER_MIDDLEWARES = {
     # Engine side
     "crawlers.middlewares.simulator.SimulatorHostMiddleware": 50,
+    # Before the budget: a detail page of a post already handled is never sent, so never counted.
+    "crawlers.middlewares.seen.SeenPostMiddleware": 55,
     # After the simulator's rewrite (a rewritten request passes again): counts each request once.
     "crawlers.middlewares.budget.PlannerBudgetMiddleware": 60,  # only in planned rounds
     # Downloader side

@@ -30,6 +30,9 @@ from civicwatch.models import Post
 logger = logging.getLogger(__name__)
 
 HEALTHY = frozenset({"ok", "empty", "end", "not_found"})
+# Request meta: the key (`platform:post_id`) of the one post a detail request reads, so a
+# downloader middleware (crawlers/middlewares/seen.py) can skip posts already handled.
+POST_KEY_META = "civicwatch_post_key"
 
 
 class PlatformSpider(scrapy.Spider):

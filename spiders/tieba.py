@@ -14,7 +14,7 @@ import scrapy
 from scrapy.http import Response
 
 from civicwatch.models import Post
-from spiders.base import PlatformSpider
+from spiders.base import POST_KEY_META, PlatformSpider
 from spiders.utils.text import strip_html
 from spiders.utils.times import TimeFormatError, parse_time
 
@@ -66,7 +66,7 @@ class TiebaSpider(PlatformSpider):
                 bad += 1
                 continue
             yield scrapy.Request(f"https://tieba.baidu.com/p/{tid}", callback=self.parse_thread,
-                                 cb_kwargs={"tid": tid, "board": board})
+                                 cb_kwargs={"tid": tid, "board": board}, meta={POST_KEY_META: f"tieba:{tid}"})
         if bad:
             self.record_outcome("malformed", response, f"{bad} threads without a readable data-field")
         self.record_outcome("ok" if threads else "empty", response)

@@ -130,10 +130,10 @@ def services(mongo_uri: str, redis_url: str, mongo_db: Database, redis_client: r
 
 def crawl_platform(services: Services, name: str, simulator: str, since: datetime,
                    settings: dict[str, Any] | None = None, plan: RoundPlan | None = None,
-                   platform: PlatformConfig | None = None) -> CrawlResult:
+                   platform: PlatformConfig | None = None, **spider_args: Any) -> CrawlResult:
     """One polling round of platform `name` as `civicwatch run` makes it (its spider arguments and
     politeness, the project's pipelines and extensions, shared Services), in this process; with
-    `plan` (crawlers/planning.py open_round), a planned round."""
+    `plan` (crawlers/planning.py open_round), a planned round; `spider_args` over the round's own."""
     platform = platform or services.config.platforms.platforms[name]
     if plan is not None:
         settings = {PLAN_SETTING: plan, **(settings or {})}
@@ -144,7 +144,7 @@ def crawl_platform(services: Services, name: str, simulator: str, since: datetim
         **{key: politeness[key] for key in ("DOWNLOAD_DELAY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
                                             "ROBOTSTXT_OBEY")},
         **services.scrapy_settings(), "CIVICWATCH_SIMULATOR": simulator, **(settings or {}),
-    }, **spider_arguments(platform, since, plan))
+    }, **{**spider_arguments(platform, since, plan), **spider_args})
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import datetime
+from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from civicwatch.config import get_settings, load_gazetteer
 from civicwatch.models import Post
 from simulator.faults import Fault
 from simulator.posts import matches_query
@@ -49,9 +52,35 @@ def _field(post: Post) -> str:
                       ensure_ascii=False)
 
 
+@lru_cache(maxsize=1)
+def _district_boards() -> dict[str, re.Pattern[str]]:
+    """Board name (a district's short or full name) → any of the place names its posts name."""
+    gazetteer = load_gazetteer(get_settings().config_dir / "gazetteer.yaml")
+    boards: dict[str, re.Pattern[str]] = {}
+    for d in gazetteer.districts:
+        names = {d.name, d.short, *d.aliases}
+        names.update(n for s in d.streets for n in (s.name, s.short, *s.aliases) if len(n) >= 2)
+        names.update(n for lm in gazetteer.landmarks if lm.district == d.name
+                     for n in (lm.name, *lm.aliases) if len(n) >= 2)
+        pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+        for board_name in (d.name, d.short):
+            boards[board_name] = pattern
+    return boards
+
+
+def on_board(posts: list[Post], name: str) -> list[Post]:
+    """A district's board holds the posts that name one of its places; any other board (深圳)
+    holds every post, as the city's board gathers them all."""
+    places = _district_boards().get(name)
+    if places is None:
+        return posts
+    return [p for p in posts if places.search(f"{p.title or ''} {p.text}")]
+
+
 def board(request: Request, posts: list[Post], now: datetime, fault: Fault | None) -> Response:
-    """Forum listing /f?kw=…&pn=… (50 threads a page, offset paging): every post of the platform."""
+    """Forum listing /f?kw=…&pn=… (50 threads a page, offset paging): the board's posts."""
     offset = int(request.query_params.get("pn", "0") or 0)
+    posts = on_board(posts, request.query_params.get("kw", ""))
     if fault and fault.kind == "rate_limited":
         return Response("Too Many Requests", status_code=429)
     if fault and fault.kind == "malformed":

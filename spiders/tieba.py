@@ -69,7 +69,7 @@ class TiebaSpider(PlatformSpider):
                                  cb_kwargs={"tid": tid, "board": board}, meta={POST_KEY_META: f"tieba:{tid}"})
         if bad:
             self.record_outcome("malformed", response, f"{bad} threads without a readable data-field")
-        self.record_outcome("ok" if threads else "empty", response)
+        self.record_outcome("listed" if threads else "empty", response)
         page = offset // BOARD_PAGE + 1
         if response.css("a.next") and page < self.max_pages:
             yield self.board_request(board, offset + BOARD_PAGE)

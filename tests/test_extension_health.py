@@ -64,6 +64,15 @@ def test_a_deleted_post_is_healthy_but_mostly_deleted_degrades() -> None:
     assert state({"ok": 6, "not_found": 1})[0] == "ok"  # skip the item, stay healthy
     mostly = state({"ok": 2, "not_found": 5})
     assert mostly[0] == "degraded" and "not_found 5/7" in mostly[1]
+    # board listings are not answers about posts: eleven boards listing five deleted threads
+    listed = state({"listed": 11, "not_found": 5, "end": 11})
+    assert listed[0] == "degraded" and "not_found 5/5" in listed[1]
+
+
+def test_listings_count_as_posts_for_a_busy_source() -> None:
+    busy = judge(Counter({"listed": 3, "ok": 0, "end": 3}), max_malformed_ratio=0.2, quiet_for=None,
+                 expected_quiet=QUIET, was_busy=True)
+    assert busy[0] == "ok"
 
 
 # --- whole rounds through the simulator, in this process --------------------------------------

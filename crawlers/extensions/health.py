@@ -34,7 +34,7 @@ from sinks.servers import SERVER_DOWN_ERRORS, server_down
 
 logger = logging.getLogger(__name__)
 
-HEALTHY = frozenset({"ok", "empty", "end", "not_found"})
+HEALTHY = frozenset({"ok", "listed", "empty", "end", "not_found"})
 BLOCKING = ("login_required", "rate_limited", "blocked", "captcha", "signature_rejected")
 
 
@@ -51,13 +51,14 @@ def judge(outcomes: Counter[str], *, max_malformed_ratio: float, quiet_for: time
             return "degraded", f"{outcome} ×{outcomes[outcome]}"
     if total and outcomes["malformed"] / total > max_malformed_ratio:
         return "degraded", f"malformed {outcomes['malformed']}/{total} responses"
-    opened = outcomes["ok"] + outcomes["not_found"]  # answers about posts (empty pages and ends aside)
+    # answers about posts: a listing whose entries are opened one by one (`listed`) is not one
+    opened = outcomes["ok"] + outcomes["not_found"]
     if outcomes["not_found"] >= 2 and outcomes["not_found"] / opened > max_not_found_ratio:
         return "degraded", f"not_found {outcomes['not_found']}/{opened} posts deleted or hidden"
     for signal in SIDE_SIGNALS:
         if outcomes[signal]:
             return "degraded", f"{signal} ×{outcomes[signal]}"
-    if was_busy and total and not outcomes["ok"]:
+    if was_busy and total and not (outcomes["ok"] or outcomes["listed"]):
         return "degraded", f"only empty answers ({total}) from a source that had posts last round"
     if quiet_for is not None and quiet_for > expected_quiet:
         return "degraded", f"no new posts for {quiet_for.total_seconds() / 60:.0f} min"

@@ -19,6 +19,7 @@ from civicwatch.config import Config, PlatformConfig
 from civicwatch.queries import QueryState, RoundLog
 from filters.planner import Asked, Candidate, Planner, candidate_queries
 from sinks.planner import PlannerStore
+from sinks.rounds import RoundTallies
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,27 @@ def open_round(store: PlannerStore, config: Config, name: str, platform: Platfor
                 len(log.planned), sum(p.expected_requests for p in log.planned), planner.budget,
                 log.coverage_needed)
     return RoundPlan(name, round_no, planner, states, log)
+
+
+def merge_shared(plan: RoundPlan, tallies: RoundTallies) -> set[str]:
+    """Fold what every process sharing the round counted (sinks/rounds.py) into `plan`; returns
+    the queries a worker read only in part (truncated). Requests are counted by the shared
+    budget for every process, this one included; answers and leads there are the workers' own."""
+    if tallies.round_no != plan.round_no:
+        return set()
+    plan.sent = max(plan.sent, tallies.sent)
+    plan.log.cut = max(plan.log.cut, tallies.over)
+    for query, n in tallies.counts["requests"].items():
+        asked = plan.ask(query)
+        asked.requests = max(asked.requests, n)
+    for query, n in tallies.counts["answers"].items():
+        plan.ask(query).answers += n
+    for query, n in tallies.counts["leads"].items():
+        plan.ask(query).leads += n
+    plan.lead_texts.extend(tallies.counts["follow"])  # the names alone: the planner finds them again
+    plan.cut |= tallies.flags["cut"]
+    plan.refused |= tallies.flags["refused"]
+    return set(tallies.flags["truncated"])
 
 
 def close_round(plan: RoundPlan, store: PlannerStore, at: datetime, *, finished: bool,

@@ -64,6 +64,7 @@ ADDONS = {
 EXTENSIONS = {
     "crawlers.extensions.crawlstate.CrawlStateExtension": 100,
     "crawlers.extensions.planner.PlannerExtension": 200,  # only in planned rounds (crawlers/planning.py)
+    "crawlers.extensions.planner.SharedRoundTallies": 201,  # only in scale-out workers
     "crawlers.extensions.health.SourceHealthExtension": 800,
     "crawlers.extensions.metrics.MetricsExtension": 900,
     "crawlers.scaleout.WorkerKeepAlive": 950,  # only with CIVICWATCH_WORKER (civicwatch worker)

@@ -62,6 +62,9 @@ _OPEN = [s.value for s in OPEN_STATES]
 StatusOutcome = Literal["applied", "duplicate", "unknown_work_order", "not_allowed"]
 # What a queue row shows: the history and the outbox stay on the server.
 _QUEUE_FIELDS = {"history": 0, "outbox": 0, "applied_events": 0}
+# What a filtered queue matches, ranks and counts by (its leads' texts are read for one page only).
+_FILTER_FIELDS = {"state": 1, "deadline": 1, "decision.urgency": 1, "decision.category": 1,
+                  "decision.district": 1, "sources.platform": 1}
 # The queue rank (sinks.queue.rank_of) computed by the server, for leads stored before ranks.
 _RANK_EXPRESSION = {"$concat": [
     "$state", "|", {"$cond": [{"$eq": ["$decision.urgency", "urgent"]}, "0", "1"]}, "|",
@@ -125,7 +128,10 @@ class LeadService:
         docs = self._filtered(states, category=category, district=district, platform=platform)
         docs = [d for d in docs if _urgency_digit(d) in urgencies]
         docs.sort(key=lambda d: _rank(d).split("|", 1)[1])
-        leads = [lead_from_doc(d) for d in docs[offset:offset + limit]]
+        # Matched on a few fields, sorted, then only the page's leads read whole.
+        ids = [d["_id"] for d in docs[offset:offset + limit]]
+        whole = {d["_id"]: d for d in self._leads.find({"_id": {"$in": ids}}, _QUEUE_FIELDS)}
+        leads = [lead_from_doc(whole[i]) for i in ids if i in whole]
         return QueuePage(leads=leads, total=len(docs), offset=offset, limit=limit, counted=False,
                          urgent=sum(1 for d in docs if _urgency_digit(d) == "0"),
                          overdue=sum(1 for d in docs if to_shanghai(d["deadline"]) < now))
@@ -138,7 +144,7 @@ class LeadService:
         first, value = next(iter(wanted.items()))
         docs: list[dict[str, Any]] = []
         for state in states:
-            docs.extend(self._leads.find({"state": state, first: value}, _QUEUE_FIELDS))
+            docs.extend(self._leads.find({"state": state, first: value}, _FILTER_FIELDS))
 
         def get(doc: dict[str, Any], path: str) -> Any:
             if path == "sources.platform":

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 
 def test_worker_takes_requests_from_the_shared_queue(mongo_uri: str, redis_url: str,
                                                      redis_client: redis.Redis, tmp_path: Path) -> None:
-    sim = SimulatorServer(POSTS).start()
+    sim = SimulatorServer(POSTS, requests_per_round=40).start()  # counts each request by its round
     sim.set_fault("weibo", "slow", delay_s=1.0)  # slow pages give the worker time to take some
     db = f"scale_{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
@@ -48,4 +48,9 @@ def test_worker_takes_requests_from_the_shared_queue(mongo_uri: str, redis_url: 
     assert worker_pages > 0 and run_pages > 0, (worker_pages, run_pages)
     leads = {d["_id"] for d in MongoClient(mongo_uri)[db]["leads"].find()}
     assert leads == {x for x in expected_leads() if x.startswith("lead:weibo")}
+    # One budget for both processes: every request was sent in the planned round and booked by it.
+    booked = MongoClient(mongo_uri)[db]["planner_rounds"].find_one({"_id": "weibo"})["log"][-1]
+    assert booked["requests"] == run_pages + worker_pages
+    assert sim.limits.counts == {("weibo", str(booked["round"])): run_pages + worker_pages}
+    assert sim.rate_limited == {}
     MongoClient(mongo_uri).drop_database(db)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import redis
 from pymongo import MongoClient
 
 from simulator.server import SimulatorServer
-from tests.e2e.test_e2e_loop import ROOT
+from tests.e2e.cli import civicwatch, servers_env
 
 pytestmark = pytest.mark.e2e
 
@@ -49,19 +46,16 @@ def test_one_round_of_every_platform_stores_each_post_once(mongo_uri: str, redis
     expected = write_posts(tmp_path / "posts.jsonl")
     sim = SimulatorServer(tmp_path / "posts.jsonl").start()
     db = f"all_{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
-    env.update({"CIVICWATCH_MONGO_URI": mongo_uri, "CIVICWATCH_MONGO_DB": db, "CIVICWATCH_REDIS_URL": redis_url,
-                "CIVICWATCH_SIMULATOR": sim.url, "CIVICWATCH_TIME_SCALE": "0", "CIVICWATCH_DATA_DIR": str(tmp_path)})
-    cmd = [sys.executable, "-m", "crawlers.cli", "run", "--once", "--platforms", ",".join(PLATFORMS),
-           "--since", "2026-11-19T00:00:00+08:00"]
+    env = servers_env(mongo_uri, redis_url, sim.url, tmp_path, db=db)
+    cmd = ("run", "--once", "--platforms", ",".join(PLATFORMS), "--since", "2026-11-19T00:00:00+08:00")
     try:
-        first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        first = civicwatch(env, *cmd, timeout=300)
         assert first.returncode == 0, first.stderr[-3000:]
         posts = MongoClient(mongo_uri)[db]["posts"]
         stored = {d["_id"] for d in posts.find({}, {"_id": 1})}
         by_platform = lambda keys: {p: {k for k in keys if k.startswith(p + ":")} for p in PLATFORMS}  # noqa: E731
         assert by_platform(stored) == by_platform(expected)
-        second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        second = civicwatch(env, *cmd, timeout=300)
         assert second.returncode == 0, second.stderr[-3000:]
         assert posts.count_documents({}) == len(expected)
         assert "'civicwatch/leads_created'" not in second.stderr  # nothing new the second time

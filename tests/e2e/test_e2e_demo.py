@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
 from filters.chain import FilterChain
-from tests.e2e.test_e2e_loop import ROOT
+from tests.e2e.cli import ROOT, clean_env
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +21,7 @@ SAMPLE = ROOT / "simulator" / "data" / "sample_posts.jsonl"
 
 
 def demo(cwd: Path) -> dict[str, object]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
-    env["COLUMNS"] = "200"
+    env = clean_env(COLUMNS="200")
     result = subprocess.run([sys.executable, "-m", "crawlers.cli", "demo"], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -4,9 +4,6 @@ duplicate, deleted and unreachable cases run in this process: tests/test_extensi
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 from pymongo import MongoClient
 
 from simulator.server import SimulatorServer
-from tests.e2e.test_e2e_loop import POSTS, ROOT
+from tests.e2e.cli import POSTS, civicwatch, servers_env
 
 pytestmark = pytest.mark.e2e
 
@@ -25,16 +22,12 @@ def test_fault_degrades_only_that_platform_and_sources_shows_it(mongo_uri: str, 
     sim = SimulatorServer(POSTS).start()
     sim.set_fault("weibo", "rate_limited")
     db = f"health_{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
-    env.update({"CIVICWATCH_MONGO_URI": mongo_uri, "CIVICWATCH_MONGO_DB": db, "CIVICWATCH_REDIS_URL": redis_url,
-                "CIVICWATCH_SIMULATOR": sim.url, "CIVICWATCH_TIME_SCALE": "0", "CIVICWATCH_DATA_DIR": str(tmp_path)})
+    env = servers_env(mongo_uri, redis_url, sim.url, tmp_path, db=db)
     try:
-        run = subprocess.run([sys.executable, "-m", "crawlers.cli", "run", "--once", "--platforms", "weibo,tieba",
-                              "--since", "2026-11-20T00:00:00+08:00"], cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=180)
+        run = civicwatch(env, "run", "--once", "--platforms", "weibo,tieba", "--since", "2026-11-20T00:00:00+08:00",
+                         timeout=180)
         assert run.returncode == 0, run.stderr[-2000:]
-        shown = subprocess.run([sys.executable, "-m", "crawlers.cli", "sources"], cwd=ROOT,
-                               env={**env, "COLUMNS": "200"}, capture_output=True, text=True, timeout=60)
+        shown = civicwatch({**env, "COLUMNS": "200"}, "sources", timeout=60)
     finally:
         sim.stop()
     client = MongoClient(mongo_uri)

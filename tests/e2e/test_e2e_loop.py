@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,16 +15,9 @@ from simulator.server import SimulatorServer
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.stream import Relay
+from tests.e2e.cli import POSTS, civicwatch, expected_leads, servers_env
 
 pytestmark = pytest.mark.e2e
-
-POSTS = Path(__file__).parent / "data" / "posts.jsonl"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def expected_leads() -> set[str]:
-    rows = [json.loads(line) for line in POSTS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {f"lead:{r['platform']}:{r['post_id']}" for r in rows if r["label"]["is_lead"]}
 
 
 @pytest.fixture
@@ -42,21 +31,7 @@ def simulator() -> Iterator[SimulatorServer]:
 @pytest.fixture
 def run_env(mongo_uri: str, redis_url: str, simulator: SimulatorServer, tmp_path: Path,
             redis_client: redis.Redis) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
-    env.update({
-        "CIVICWATCH_MONGO_URI": mongo_uri,
-        "CIVICWATCH_MONGO_DB": f"e2e_{uuid.uuid4().hex[:8]}",
-        "CIVICWATCH_REDIS_URL": redis_url,
-        "CIVICWATCH_SIMULATOR": simulator.url,
-        "CIVICWATCH_DATA_DIR": str(tmp_path / "data"),
-        "CIVICWATCH_TIME_SCALE": "0",
-    })
-    return env
-
-
-def civicwatch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawlers.cli", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=240)
+    return servers_env(mongo_uri, redis_url, simulator.url, tmp_path / "data")
 
 
 def test_run_once_stores_leads_and_a_verified_lead_reaches_the_stream(run_env: dict[str, str]) -> None:

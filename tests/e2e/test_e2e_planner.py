@@ -4,10 +4,6 @@ simulator that refuses past the default budget, then `civicwatch queries` shows 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,10 +15,10 @@ from civicwatch.clock import SHANGHAI
 from simulator.server import SimulatorServer
 from sinks.mongo import Store
 from sinks.planner import PlannerStore
+from tests.e2e.cli import civicwatch, servers_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 T = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 BUDGET = 40  # config/platforms.yaml's default request_budget_per_round
 # Our own posts: one names its district, one only its estate, one only its metro station.
@@ -52,28 +48,13 @@ def simulator(tmp_path: Path) -> Iterator[SimulatorServer]:
 @pytest.fixture
 def run_env(mongo_uri: str, redis_url: str, simulator: SimulatorServer, tmp_path: Path,
             redis_client: redis.Redis) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
-    env.update({
-        "CIVICWATCH_MONGO_URI": mongo_uri,
-        "CIVICWATCH_MONGO_DB": f"e2e_{uuid.uuid4().hex[:8]}",
-        "CIVICWATCH_REDIS_URL": redis_url,
-        "CIVICWATCH_SIMULATOR": simulator.url,
-        "CIVICWATCH_DATA_DIR": str(tmp_path / "data"),
-        "CIVICWATCH_TIME_SCALE": "0",
-        "COLUMNS": "200",
-    })
-    return env
-
-
-def civicwatch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawlers.cli", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return servers_env(mongo_uri, redis_url, simulator.url, tmp_path / "data", COLUMNS="200")
 
 
 def test_rounds_run_back_to_back_within_the_budget_and_queries_shows_the_plan(
         run_env: dict[str, str], simulator: SimulatorServer) -> None:
     result = civicwatch(run_env, "run", "--rounds", "3", "--platforms", "weibo,tieba",
-                        "--since", (T - timedelta(days=1)).isoformat())
+                        "--since", (T - timedelta(days=1)).isoformat(), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert simulator.rate_limited == {}  # the default budgets never over-ask
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -16,7 +13,7 @@ import redis
 from pymongo import MongoClient
 
 from simulator.server import SimulatorServer
-from tests.e2e.test_e2e_loop import POSTS, ROOT, expected_leads
+from tests.e2e.cli import POSTS, civicwatch, civicwatch_started, expected_leads, servers_env
 
 pytestmark = pytest.mark.e2e
 
@@ -26,17 +23,12 @@ def test_worker_takes_requests_from_the_shared_queue(mongo_uri: str, redis_url: 
     sim = SimulatorServer(POSTS, requests_per_round=40).start()  # counts each request by its round
     sim.set_fault("weibo", "slow", delay_s=1.0)  # slow pages give the worker time to take some
     db = f"scale_{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
-    env.update({"CIVICWATCH_MONGO_URI": mongo_uri, "CIVICWATCH_MONGO_DB": db, "CIVICWATCH_REDIS_URL": redis_url,
-                "CIVICWATCH_SIMULATOR": sim.url, "CIVICWATCH_TIME_SCALE": "0", "CIVICWATCH_SCALE_OUT": "1",
-                "CIVICWATCH_DATA_DIR": str(tmp_path)})
-    worker = subprocess.Popen([sys.executable, "-m", "crawlers.cli", "worker", "--platforms", "weibo"], cwd=ROOT,
-                              env=env, stderr=subprocess.PIPE, text=True)
+    env = servers_env(mongo_uri, redis_url, sim.url, tmp_path, db=db, CIVICWATCH_SCALE_OUT="1")
+    worker = civicwatch_started(env, "worker", "--platforms", "weibo")
     try:
         time.sleep(3)  # the worker is up and waiting on the queue
-        run = subprocess.run([sys.executable, "-m", "crawlers.cli", "run", "--once", "--platforms", "weibo",
-                              "--since", "2026-11-20T00:00:00+08:00"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=180)
+        run = civicwatch(env, "run", "--once", "--platforms", "weibo", "--since", "2026-11-20T00:00:00+08:00",
+                         timeout=180)
         assert run.returncode == 0, run.stderr[-2000:]
         time.sleep(2)  # let the worker finish what it took
     finally:

@@ -4,7 +4,6 @@ found while polling: real processes, the Twisted downloader production uses."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ import psutil
 import pytest
 
 from simulator.server import SimulatorServer
-from tests.e2e.test_e2e_loop import POSTS, ROOT
+from tests.e2e.cli import POSTS, ROOT, civicwatch, clean_env
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +25,6 @@ def sim() -> Iterator[SimulatorServer]:
     server = SimulatorServer(POSTS).start()
     yield server
     server.stop()
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
-    return {**env, **extra}
 
 
 def scrapy(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -75,8 +69,7 @@ def test_a_broken_forum_definition_stops_run_with_one_line(tmp_path: Path) -> No
         "name: bad\nlist_url: 'https://x.cn/?p={page}'\nboards: [a]\nitems: {css: li, path: x}\n"
         "fields: {post_id: {css: a}}\n", encoding="utf-8")
     env = clean_env(CIVICWATCH_CONFIG_DIR=str(config), CIVICWATCH_DATA_DIR=str(tmp_path / "data"))
-    result = subprocess.run([sys.executable, "-m", "crawlers.cli", "run", "--platforms", "forum"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = civicwatch(env, "run", "--platforms", "forum", timeout=120)
     assert result.returncode == 78, result.stderr[-2000:]
     assert result.stderr.splitlines() == [f"error: {config}/forums/bad.yaml:4: field 'items': "
                                           "give exactly one of css, xpath, path"]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,11 +11,10 @@ import psutil
 import pytest
 
 from simulator.server import SimulatorServer
+from tests.e2e.cli import POSTS, civicwatch_started, clean_env
 
 pytestmark = pytest.mark.e2e
 
-POSTS = Path(__file__).parent / "data" / "posts.jsonl"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _wait_for_children(proc: psutil.Process, names: tuple[str, ...], timeout: float) -> list[psutil.Process]:
@@ -37,12 +34,10 @@ def _wait_for_children(proc: psutil.Process, names: tuple[str, ...], timeout: fl
 def test_signal_stops_run_and_every_child(tmp_path: Path, signum: int) -> None:
     sim = SimulatorServer(POSTS, port=0)
     sim.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICWATCH_")}
-    env.update({"CIVICWATCH_DATA_DIR": str(tmp_path / "data"), "CIVICWATCH_SIMULATOR": sim.url,
-                "CIVICWATCH_TIME_SCALE": "0.01"})
-    proc = subprocess.Popen([sys.executable, "-m", "crawlers.cli", "run", "--platforms", "weibo",
-                             "--since", "2026-11-20T00:00:00+08:00"], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = clean_env(CIVICWATCH_DATA_DIR=str(tmp_path / "data"), CIVICWATCH_SIMULATOR=sim.url,
+                    CIVICWATCH_TIME_SCALE="0.01")
+    proc = civicwatch_started(env, "run", "--platforms", "weibo", "--since", "2026-11-20T00:00:00+08:00",
+                              stdout=subprocess.DEVNULL)
     try:
         parent = psutil.Process(proc.pid)
         kids = _wait_for_children(parent, ("secantusd", "redis"), timeout=60)

@@ -3,7 +3,10 @@
 Every name (districts, streets, landmarks, their short forms and aliases, the city's names,
 and other cities' names) is one Aho-Corasick automaton. Short forms flagged ambiguous
 (南山, 龙华, 光明 …) count only when a second cue agrees; a Shenzhen name right after another
-city's name (鹤岗南山区, 海口龙华区, 东莞长安) belongs to that city; IP属地 is a weak signal.
+place's name belongs to that place (鹤岗南山区, 海口龙华区, 东莞长安, 博罗县龙华镇, 徐汇龙华街道:
+the national table of divisions, filters/divisions.py); another city named as where someone
+comes from (老家长沙, 从东莞回来) weighs less than one named as where things happen; IP属地 is a
+weak signal.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from civicwatch.config import Gazetteer
+from filters.divisions import evidence_names, parents_by_name, prefix_names
 
 # Cities and regions people name when a post is not about Shenzhen (plus those in the
 # gazetteer's list of colliding places).
@@ -30,6 +34,12 @@ OTHER_CITIES = (
 STRONG, MEDIUM, WEAK = 2.0, 1.5, 0.5
 # A place name used as a location: "光明这边", "龙华这个工地", "福田某小区".
 _LOCATIVE = re.compile(r"(?:这边|这里|这个|这家|这段|那边|那个|某|附近|一带|片区)")
+# Another city named as where someone or something comes from, not where the problem is.
+_ORIGIN_BEFORE = ("老家", "来自", "从", "回", "去")
+_ORIGIN_AFTER = re.compile(r"(?:人|老乡|口音|出差|回来|过来)")
+# Between another place's name and the Shenzhen name it owns: nothing, a space, 的.
+_GLUE = " \u3000的·"
+_LONGEST_PREFIX = 12  # characters: 克孜勒苏柯尔克孜自治州 has 11
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,9 @@ def _names(gazetteer: Gazetteer) -> dict[str, list[_Name]]:
         foreign.update(m for m in re.findall(r"(?:省|^)([\u4e00-\u9fff]{2,4}?)市", other.where))
         if other.level == "county" and other.name not in names:
             foreign.add(other.name)
+    # Every province, prefecture and county of the national table, in full (and prefectures'
+    # short forms), unless the gazetteer gives the name to Shenzhen (南山区 is also 鹤岗's).
+    foreign.update(evidence_names())
     for term in foreign:
         if term not in names:
             names[term].append(_Name("foreign", None, None, STRONG, term))
@@ -102,6 +115,11 @@ class PlaceResolver:
         self.automaton = ahocorasick.Automaton()
         names = _names(gazetteer)
         self.shenzhen_names = _shenzhen(names)
+        # Written right before a Shenzhen name, these make it another place's: any division
+        # elsewhere in full; the parents (also short) of a place elsewhere that has the name.
+        self._prefixes = prefix_names() - self.shenzhen_names
+        self._owners = {term: above - self.shenzhen_names
+                        for term, above in parents_by_name(self.shenzhen_names).items()}
         for term, entries in names.items():
             # A name shared by several places (e.g. a street short that is also a district
             # short) keeps its strongest reading; another city's name has only that reading.
@@ -112,6 +130,30 @@ class PlaceResolver:
             self.automaton.add_word(term, (term, best, best.kind == "foreign", len(term), as_location,
                                            f"{term}→{best.canonical}"))
         self.automaton.make_automaton()
+
+    def _owned_elsewhere(self, text: str, start: int, term: str) -> bool:
+        """Is another place's name written right before the Shenzhen name at `start`?"""
+        if start < 2:
+            return False
+        if text[start - 1] in _GLUE:
+            start -= 1
+        owners = self._owners.get(term, ())
+        for size in range(2, min(_LONGEST_PREFIX, start) + 1):
+            before = text[start - size:start]
+            if before in self._prefixes or before in owners:
+                return True
+        return False
+
+    @staticmethod
+    def _origin(text: str, term: str) -> bool:
+        """老家长沙, 从东莞回来, 湖南人: every mention of `term` says where someone comes from."""
+        at = text.find(term)
+        while at >= 0:
+            end = at + len(term)
+            if not (text.endswith(_ORIGIN_BEFORE, 0, at) or _ORIGIN_AFTER.match(text, end)):
+                return False
+            at = text.find(term, end)
+        return True
 
     def resolve(self, text: str, ip_region: str | None = None) -> PlaceResult:
         mentions: list[tuple[str, _Name]] = []
@@ -125,8 +167,11 @@ class PlaceResolver:
                 foreign.append(term)
                 foreign_ends.add(end)
                 continue
-            if foreign_ends and (end - size in foreign_ends or end - size - 1 in foreign_ends):
-                foreign.append(term)  # 鹤岗南山区: the other city's district
+            start = end - size
+            if best.kind != "city" and (start in foreign_ends or start - 1 in foreign_ends
+                                        or self._owned_elsewhere(text, start, term)):
+                foreign.append(term)  # 鹤岗南山区, 博罗县龙华镇: the other place's
+                foreign_ends.add(end)  # 海口市龙华区龙华街道: and what follows it
                 continue
             if best.weight == WEAK and _LOCATIVE.match(text, end):
                 best = as_location  # 龙华这个工地
@@ -144,7 +189,7 @@ class PlaceResolver:
             score += weight
             if name.district:
                 by_district[name.district] = by_district.get(name.district, 0.0) + weight
-        foreign_weight = STRONG * len(set(foreign))
+        foreign_weight = sum(WEAK if self._origin(text, t) else STRONG for t in set(foreign))
         outweighs_foreign = score > foreign_weight  # IP属地 is too weak to decide between cities
         if ip_region and "广东" in ip_region:
             score += 0.3

@@ -1,7 +1,9 @@
 """Personal-data masking: everything stored or dispatched passes through mask_pii().
 
 Masks keep the kind of data visible (`138****5678`, `粤B·***45`, `4403**********481X`,
-`6222 **** **** 6789`, `陈**`, `//@张**:`) so reviewers still see what was there. Any 18-character
+`6222 **** **** 6789`, `陈**`, `//@张**:`) so reviewers still see what was there. Given a
+PersonNames (filters/persons.py: a tagger around person cues), private persons' names anywhere
+in the text are masked too (我爸刘德明 → 我爸刘**). Any 18-character
 ID-shaped number is masked even if its MOD 11-2 check digit fails (a typo is still personal);
 the check only labels the match. Bank cards are masked at 16–19 digits; Luhn is recorded
 as confidence, not required.
@@ -14,6 +16,10 @@ import hmac
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from filters.persons import PersonNames
 
 _CN_DIGITS = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -81,7 +87,8 @@ def _mask_card(m: re.Match[str]) -> str:
 def _mask_name(m: re.Match[str]) -> str:
     role, surname, rest = m.groups()
     # "老板说" is not a name: the character after the role must start a plausible given name.
-    if rest[0] in _NAME_STOP:
+    # "老板欧阳**": masked already, by the tagger (a compound surname keeps both characters).
+    if rest[0] in _NAME_STOP or m.string.startswith("*", m.end()):
         return m.group(0)
     if len(rest) == 2 and rest[1] in _NAME_STOP:
         return f"{role}{surname}*{rest[1]}"
@@ -146,8 +153,11 @@ _MASKERS: tuple[tuple[Callable[[str], object], Callable[[str], str]], ...] = (
 )
 
 
-def mask_pii(text: str) -> str:
-    """Mask personal data in `text`; the result is safe to store and dispatch."""
+def mask_pii(text: str, persons: PersonNames | None = None) -> str:
+    """Mask personal data in `text`; the result is safe to store and dispatch. With `persons`,
+    private persons' names the tagger finds are masked as well (what the chain stores)."""
+    if persons is not None and text:
+        text = persons.mask(text)  # first: the role rule below would cut 欧阳志强 to 欧**强
     maskers = [mask for needed, mask in _MASKERS if needed(text)] if text else []
     if not maskers:
         return text

@@ -53,17 +53,18 @@ class Divisions:
 
 @lru_cache(maxsize=1)
 def evidence_names() -> frozenset[str]:
-    """Names that by themselves place a post in another city: provinces, prefectures (also
-    their short forms) and counties, written in full (博罗县, 海淀区, 义乌市); no townships, and
-    nothing generic. A county's short form alone is too often a word (朝阳, 长安, 和平)."""
-    names: set[str] = set()
-    for d in national_divisions().elsewhere:
-        if d.level > 3 or d.name in _GENERIC or len(d.name) < 3 and not d.name.endswith(("县", "市")):
-            continue
-        names.add(d.name)
-        if d.level == 2 and (short := d.short) != d.name and short not in _GENERIC:
-            names.add(short)
-    return frozenset(names)
+    """Names that by themselves place a post in another city: provinces, prefectures and
+    counties written in full (博罗县, 海淀区, 义乌市), each ending in a division's suffix; no
+    townships, and nothing generic. A county's short form alone is too often a word (朝阳, 长安)."""
+    return frozenset(d.name for d in national_divisions().elsewhere
+                     if d.level <= 3 and d.name not in _GENERIC and (len(d.name) >= 3 or d.name.endswith(("县", "市"))))
+
+
+@lru_cache(maxsize=1)
+def prefecture_shorts() -> frozenset[str]:
+    """Prefectures' short forms (惠州, 鹤岗, 海口) that also place a post in another city."""
+    return frozenset(d.short for d in national_divisions().elsewhere
+                     if d.level == 2 and d.short != d.name and d.short not in _GENERIC)
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from civicwatch.config import Gazetteer
-from filters.divisions import evidence_names, parents_by_name, prefix_names
+from filters.divisions import evidence_names, parents_by_name, prefecture_shorts, prefix_names
 
 # Cities and regions people name when a post is not about Shenzhen (plus those in the
 # gazetteer's list of colliding places).
@@ -35,11 +35,13 @@ STRONG, MEDIUM, WEAK = 2.0, 1.5, 0.5
 # A place name used as a location: "光明这边", "龙华这个工地", "福田某小区".
 _LOCATIVE = re.compile(r"(?:这边|这里|这个|这家|这段|那边|那个|某|附近|一带|片区)")
 # Another city named as where someone or something comes from, not where the problem is.
-_ORIGIN_BEFORE = ("老家", "来自", "从", "回", "去")
-_ORIGIN_AFTER = re.compile(r"(?:人|老乡|口音|出差|回来|过来)")
+# (Not 去: 去东莞长安镇打工被欠薪 happened there.)
+_ORIGIN_BEFORE = ("老家", "来自", "从")
+_ORIGIN_AFTER = re.compile(r"(?:人|老乡|口音|回来|过来)")
 # Between another place's name and the Shenzhen name it owns: nothing, a space, 的.
 _GLUE = " \u3000的·"
 _LONGEST_PREFIX = 12  # characters: 克孜勒苏柯尔克孜自治州 has 11
+_DIVISION_END = re.compile(r"[省市县区旗盟州]")  # how the full names of provinces … counties end
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,10 @@ def _names(gazetteer: Gazetteer) -> dict[str, list[_Name]]:
         foreign.update(m for m in re.findall(r"(?:省|^)([\u4e00-\u9fff]{2,4}?)市", other.where))
         if other.level == "county" and other.name not in names:
             foreign.add(other.name)
-    # Every province, prefecture and county of the national table, in full (and prefectures'
-    # short forms), unless the gazetteer gives the name to Shenzhen (南山区 is also 鹤岗's).
-    foreign.update(evidence_names())
+    # Prefectures' short forms of the national table (their full names, and counties', are
+    # looked up by their suffix in resolve: thousands more first characters would slow the
+    # automaton's every step), unless the gazetteer gives the name to Shenzhen.
+    foreign.update(prefecture_shorts())
     for term in foreign:
         if term not in names:
             names[term].append(_Name("foreign", None, None, STRONG, term))
@@ -118,6 +121,8 @@ class PlaceResolver:
         # Written right before a Shenzhen name, these make it another place's: any division
         # elsewhere in full; the parents (also short) of a place elsewhere that has the name.
         self._prefixes = prefix_names() - self.shenzhen_names
+        # Provinces, prefectures and counties elsewhere, in full: another city by themselves.
+        self._elsewhere = evidence_names() - self.shenzhen_names
         self._owners = {term: above - self.shenzhen_names
                         for term, above in parents_by_name(self.shenzhen_names).items()}
         for term, entries in names.items():
@@ -144,6 +149,18 @@ class PlaceResolver:
                 return True
         return False
 
+    def _divisions_elsewhere(self, text: str) -> list[tuple[int, int]]:
+        """Spans of provinces, prefectures and counties elsewhere written in full (博罗县,
+        大庆市龙凤区), found from their last character, the longest name first."""
+        spans: list[tuple[int, int]] = []
+        for m in _DIVISION_END.finditer(text):
+            end = m.end()
+            for size in range(min(_LONGEST_PREFIX, end), 1, -1):
+                if end - size >= (spans[-1][1] if spans else 0) and text[end - size:end] in self._elsewhere:
+                    spans.append((end - size, end))
+                    break
+        return spans
+
     @staticmethod
     def _origin(text: str, term: str) -> bool:
         """老家长沙, 从东莞回来, 湖南人: every mention of `term` says where someone comes from."""
@@ -158,16 +175,19 @@ class PlaceResolver:
     def resolve(self, text: str, ip_region: str | None = None) -> PlaceResult:
         mentions: list[tuple[str, _Name]] = []
         evidence: list[str] = []
-        foreign: list[str] = []
-        foreign_ends: set[int] = set()
+        elsewhere = self._divisions_elsewhere(text)
+        foreign = [text[start:end] for start, end in elsewhere]
+        foreign_ends = {end for _, end in elsewhere}
         # Longest non-overlapping names, left to right (pyahocorasick does that in C).
         for last, (term, best, is_foreign, size, as_location, seen) in self.automaton.iter_long(text):
             end = last + 1
+            start = end - size
+            if elsewhere and any(s < end and start < e for s, e in elsewhere):
+                continue  # part of a division's full name elsewhere: 北京 in 北京市, 新安 in 新安县
             if is_foreign:
                 foreign.append(term)
                 foreign_ends.add(end)
                 continue
-            start = end - size
             if best.kind != "city" and (start in foreign_ends or start - 1 in foreign_ends
                                         or self._owned_elsewhere(text, start, term)):
                 foreign.append(term)  # 鹤岗南山区, 博罗县龙华镇: the other place's

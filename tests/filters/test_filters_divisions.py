@@ -13,7 +13,14 @@ from civicwatch.clock import SHANGHAI
 from civicwatch.config import Settings, load_config
 from civicwatch.models import Post
 from filters.chain import FilterChain
-from filters.divisions import evidence_names, national_divisions, parents_by_name, prefix_names, stem
+from filters.divisions import (
+    evidence_names,
+    national_divisions,
+    parents_by_name,
+    prefecture_shorts,
+    prefix_names,
+    stem,
+)
 from filters.normalise import normalise
 from filters.places import PlaceResolver
 
@@ -41,7 +48,9 @@ def test_the_table_holds_every_level_down_to_townships() -> None:
     shenzhen = [d for d in national_divisions().divisions if d.in_shenzhen]
     assert sum(d.level == 3 for d in shenzhen) == 9 and sum(d.level == 4 for d in shenzhen) == 74
     # Shenzhen's names are never another city's evidence by themselves.
-    assert not {"光明区", "深圳市", "广东省", "广东", "深圳"} & (evidence_names() | prefix_names())
+    named = evidence_names() | prefix_names() | prefecture_shorts()
+    assert not {"光明区", "深圳市", "广东省", "广东", "深圳"} & named
+    assert {"博罗县", "海淀区", "义乌市", "湖南省"} <= evidence_names() and {"惠州", "鹤岗"} <= prefecture_shorts()
 
 
 @pytest.mark.parametrize("name, short", [("南山区", "南山"), ("光明街道", "光明"), ("惠州市", "惠州"),
@@ -101,6 +110,8 @@ def test_a_city_named_as_where_someone_comes_from_weighs_less(places: PlaceResol
     # The problem is in the other province's city; the Shenzhen landmark is a comparison.
     assert not resolve(places, "长沙岳麓区的小区井盖没了好几天，跟深圳世界之窗那边一样没人管").is_shenzhen
     assert not resolve(places, "湖南衡阳县城关镇的路灯坏了，比莲花山公园那边差远了").is_shenzhen
+    # Going there is not coming from there: the wages were owed in Dongguan.
+    assert not resolve(places, "住在宝安，去东莞长安镇的厂里打工被拖欠工资").is_shenzhen
 
 
 @pytest.mark.parametrize("text", [

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from civicwatch import addresses
+from civicwatch import addresses, promotion
 from civicwatch.exceptions import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,8 @@ class Settings(BaseSettings):
         description="filter steps merged into CIVICWATCH_FILTERS_BASE (JSON: dotted path -> order, null disables)")
     model_path: Path = Field(
         PROJECT_ROOT / "models" / "learned.npz",
-        description="the learned decision model (`civicwatch train`); absent = keyword-only decisions")
+        description="the learned decision model (`civicwatch train`); unset = the one `civicwatch model promote` "
+                    "put under the data dir, else the shipped one; absent = keyword-only decisions")
     dedup_window_days: int = Field(
         90, ge=1, description="stored leads this recent seed duplicate matching when a process starts")
 
@@ -127,4 +128,9 @@ def get_settings(**overrides: object) -> Settings:
         found = {k: v for k, v in live.items() if not getattr(settings, k)}
         if found:
             settings = settings.model_copy(update=found)
+    if "model_path" not in settings.model_fields_set:
+        # A model promoted on this data dir (civicwatch/promotion.py) replaces the shipped one.
+        promoted = promotion.promoted_model(settings.data_dir)
+        if promoted is not None:
+            settings = settings.model_copy(update={"model_path": promoted})
     return settings

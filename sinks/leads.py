@@ -53,6 +53,7 @@ from civicwatch.models import (
     Withdrawal,
     WorkOrder,
 )
+from sinks.examples import Action, ReviewExamples, build_example
 from sinks.mongo import Store, lead_from_doc, lead_to_doc, to_shanghai
 from sinks.queue import CHANGES_ID, QueueIndex, QueuePage, rank_of
 
@@ -81,6 +82,9 @@ class LeadService:
         # (one document, history included) must not grow by megabytes a step.
         self.text_max_chars = text_max_chars
         self._leads = store.leads
+        # Every verify, reject, correction (and reopen) leaves a labelled example here, written
+        # right after the step, whichever page or API asked for it (sinks/examples.py).
+        self.examples = ReviewExamples(store.db)
         self.queue_index = QueueIndex(store.leads, store.db["lead_counts"])
 
     # --- reading -----------------------------------------------------------------------
@@ -315,6 +319,7 @@ class LeadService:
                                       "co_departments": order.co_departments,
                                       "outbox": outbox.model_dump(mode="python")},
                           details=details)
+        self._example(lead, "verify", actor, now, decision)
         return order
 
     def correct(self, lead_id: str, *, actor: str, expected_version: int, corrections: dict[str, Any]) -> Lead:
@@ -333,6 +338,7 @@ class LeadService:
         if not self._write(lead, entry, {"version": expected_version},
                            set_fields={"decision": DECISIONS.dump_python(decision), **fields}):
             raise StaleLeadError(lead.id, expected_version)
+        self._example(lead, "correct", actor, entry.at, decision)
         return self.get(lead.id)
 
     def withdraw(self, lead_id: str, *, actor: str, expected_version: int, window_s: float,
@@ -369,8 +375,10 @@ class LeadService:
             raise InvalidInputError("a rejection needs a reason", field="reason")
         reason = self._text(reason, "reason")
         lead = self._current(lead_id, expected_version)
-        return self._review_step(lead, LeadState.REJECTED, actor=actor, action="reject",
-                                 expected_version=expected_version, reason=reason)
+        rejected = self._review_step(lead, LeadState.REJECTED, actor=actor, action="reject",
+                                     expected_version=expected_version, reason=reason)
+        self._example(lead, "reject", actor, rejected.history[-1].at, lead.decision, reason=reason)
+        return rejected
 
     def merge(self, lead_id: str, into_id: str, *, actor: str, expected_version: int) -> Lead:
         """Mark the lead merged and move its sources to `into_id` (LeadNotFound before any change)."""
@@ -396,9 +404,11 @@ class LeadService:
     def reopen(self, lead_id: str, *, actor: str, expected_version: int, reason: str | None = None) -> Lead:
         reason = self._text(reason, "reason") or None if reason else None
         lead = self._current(lead_id, expected_version)
-        return self._review_step(lead, LeadState.PENDING_REVIEW, actor=actor, action="reopen",
-                                 expected_version=expected_version, reason=reason,
-                                 set_fields={"merged_into": None})
+        reopened = self._review_step(lead, LeadState.PENDING_REVIEW, actor=actor, action="reopen",
+                                     expected_version=expected_version, reason=reason,
+                                     set_fields={"merged_into": None})
+        self._example(lead, "reopen", actor, reopened.history[-1].at, lead.decision, reason=reason)
+        return reopened
 
     # --- writing: the dispatch system's side -------------------------------------------
 
@@ -483,6 +493,12 @@ class LeadService:
                 raise LeadNotFound(lead.id)
             raise StaleLeadError(lead.id, expected_version)
         return self.get(lead.id)
+
+    def _example(self, lead: Lead, action: Action, actor: str, at: datetime, after: Decision, *,
+                 reason: str | None = None) -> None:
+        """The labelled example of a step just written on `lead` (as it was before the step)."""
+        self.examples.add(build_example(lead_id=lead.id, version=lead.version + 1, action=action, actor=actor,
+                                        at=at, before=lead.decision, after=after, reason=reason))
 
     def _text(self, value: str, field: str) -> str:
         """A reviewer's free text, valid and within the cap (InvalidInputError naming the field)."""

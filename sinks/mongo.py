@@ -89,6 +89,7 @@ class Store:
         self.leads.create_index("history.at")  # the console's audit log
         for path in ("decision.category", "decision.district", "sources.platform"):
             self.leads.create_index([("state", 1), (path, 1)])
+        self.db["review_examples"].create_index("at")  # sinks/examples.py: the last days' reviews
 
     def ping(self) -> None:
         """Raises when the server does not answer (the console's health check)."""

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from civicwatch.lifecycle import OPEN_STATES
+from civicwatch.promotion import read_pointer
 from review.auth import require_viewer
 from review.render import PLATFORM_NAMES, STATE_NAMES, render
 from sinks.users import User
@@ -29,6 +30,24 @@ def bars(counts: dict[str, int], names: dict[str, str], link: Any) -> list[dict[
     peak = max(counts.values(), default=0) or 1
     return [{"name": names.get(code, code), "n": n, "pct": round(100 * n / peak, 1), "href": link(code)}
             for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def model_card(app: Any, now: Any) -> dict[str, Any]:
+    """The model in use and how often reviewers agreed with it over the last 7 days."""
+    settings = app.config.settings
+    model = app.config.model
+    pointer = read_pointer(settings.data_dir)
+    promoted = pointer["promoted_at"][:16].replace("T", " ") if pointer and pointer["path"] == settings.model_path \
+        else None
+    agreement = app.leads.examples.agreement(now, days=7)
+    return {"version": model.version if model else "仅关键词（无模型）", "promoted": promoted,
+            "reviewed": agreement["reviewed"], "rejected": agreement["rejected"],
+            "lead": percent(agreement["lead"]), "item": percent(agreement["item"]),
+            "district": percent(agreement["district"])}
 
 
 @router.get("/dashboard")
@@ -77,4 +96,5 @@ def dashboard(request: Request, user: User = Depends(require_viewer)) -> Respons
                 lambda c: search_url(state="dispatched", late="1", department=c))),
         ],
         "on_time_href": today_link(state="dispatched"),
+        "model": model_card(app, now),
     })

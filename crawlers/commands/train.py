@@ -93,8 +93,6 @@ def register(app: typer.Typer) -> None:
             "corpus_sha256": corpus_hash,
             "corpus_posts": len(rows),
             "sample": sample or None,
-            "held_back": f"template fold 0 of {FROZEN_FOLDS} (the frozen evaluation slice)" if hold_back else None,
-            "review_examples": len(reviews) if with_reviews else None,
             "representation": "character 1-3-gram TF-IDF (sublinear tf, l2), logistic regression",
             "parameters": asdict(params),
             "features": int(len(result.arrays["vocab"])),
@@ -109,6 +107,9 @@ def register(app: typer.Typer) -> None:
             "missed_leads_by_reason": dict(sorted(result.missed.items())),
             "model_bytes": len(data),
         }
+        if hold_back:  # a candidate's; the shipped manifest stays what the corpus alone gives
+            manifest["held_back"] = f"template fold 0 of {FROZEN_FOLDS} (the frozen evaluation slice)"
+            manifest["review_examples"] = len(reviews) if with_reviews else None
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
         table = Table(title=f"{version}: {folds}-fold on the corpus ({len(rows):,} posts), whole chain")

@@ -7,9 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from civicwatch.exceptions import ConfigError
 from civicwatch.promotion import models_dir, read_pointer, write_pointer
 from civicwatch.settings import PROJECT_ROOT, get_settings
+from crawlers.cli import app as cli
 from crawlers.learning import Figures, judge
 
 AT = datetime(2026, 12, 1, 9, 0)
@@ -67,3 +70,18 @@ def test_promotion_needs_no_lost_recall_no_worse_frozen_f1_and_a_higher_f1(
                     {"frozen": fig(*candidate[0]), "reviews": fig(*candidate[1])})
     assert verdict.promote is promote_it, verdict.why
     assert len(verdict.why) == 4
+
+
+def test_a_candidate_is_never_written_over_the_shipped_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVICWATCH_DATA_DIR", str(tmp_path))
+    shipped = (PROJECT_ROOT / "models" / "learned.npz").read_bytes()
+    result = CliRunner().invoke(cli, ["train", "--with-reviews", "--out", str(PROJECT_ROOT / "models")])
+    assert result.exit_code == 2 and "--out" in result.output, result.output
+    assert (PROJECT_ROOT / "models" / "learned.npz").read_bytes() == shipped
+
+
+def test_promoting_a_missing_candidate_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVICWATCH_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["model", "promote", str(tmp_path / "nothing")])
+    assert isinstance(result.exception, ConfigError) and "nothing" in str(result.exception)
+    assert read_pointer(tmp_path) is None

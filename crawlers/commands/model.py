@@ -5,7 +5,6 @@ no worse and better (crawlers/learning.py `judge`).
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from civicwatch.clock import now_shanghai
-from civicwatch.config import Config, ModelFile, get_settings, load_config, read_model_file
+from civicwatch.config import ModelFile, get_settings, load_config, read_model_file
 from civicwatch.exceptions import ConfigError
 from civicwatch.promotion import models_dir, read_pointer, write_pointer
 from crawlers.learning import DEV_SET, Figures, Verdict, judge, measure, progress_bar, read_labelled, split_frozen
@@ -42,8 +41,18 @@ def _model_at(path: Path) -> ModelFile:
     return found
 
 
+def held_back(model: ModelFile) -> bool:
+    """Whether the model was trained without the corpus slice (`train --hold-back`/`--with-reviews`)."""
+    return "-heldback" in model.version
+
+
+PARTS = (("dev", "dev set"), ("slice", "corpus slice"), ("reviews", "recent reviews (held out)"))
+
+
 def _comparison(candidate: Path, current: Path | None, dev: Path, days: int, console: Console
-                ) -> tuple[Config, ModelFile, ModelFile, dict[str, dict[str, Figures]], Verdict]:
+                ) -> tuple[ModelFile, ModelFile, dict[str, dict[str, Figures]], Verdict, bool]:
+    """Both models on each part; the verdict on the frozen parts neither model was trained on
+    (dev set and corpus slice when both held the slice back, else the dev set alone) and the reviews."""
     from crawlers.corpus import read_corpus
     from crawlers.learning import review_examples
     from sinks.examples import corpus_row
@@ -52,20 +61,25 @@ def _comparison(candidate: Path, current: Path | None, dev: Path, days: int, con
     config = load_config(settings)
     cand = _model_at(candidate)
     cur = _model_at(current or settings.model_path)
-    _train, held_back = split_frozen(read_corpus())
-    frozen = held_back + (read_labelled(dev) if dev.exists() else [])
+    _train, held = split_frozen(read_corpus())
     if not dev.exists():
         console.print(f"[yellow]no dev set at {dev}: the frozen set is the corpus slice only[/]")
     with review_examples(settings) as examples:
         reviews = [corpus_row(ex) for ex in examples.held_out_recent(now_shanghai() - timedelta(days=days))]
+    sets = {"dev": read_labelled(dev) if dev.exists() else [], "slice": held, "reviews": reviews}
     figures: dict[str, dict[str, Figures]] = {}
     with progress_bar(console) as progress:
         for name, model in (("current", cur), ("candidate", cand)):
-            figures[name] = {
-                "frozen": measure(config, model, frozen, progress, f"{name}: frozen set ({len(frozen)} posts)"),
-                "reviews": measure(config, model, reviews, progress, f"{name}: recent reviews ({len(reviews)})"),
-            }
-    return config, cur, cand, figures, judge(figures["current"], figures["candidate"])
+            figures[name] = {part: measure(config, model, sets[part], progress, f"{name}: {title} ({len(sets[part])})")
+                             for part, title in PARTS}
+    fair = held_back(cur) and held_back(cand) or not sets["dev"]
+
+    def frozen(f: dict[str, Figures]) -> Figures:
+        return f["dev"] + f["slice"] if fair else f["dev"]
+
+    verdict = judge({"frozen": frozen(figures["current"]), "reviews": figures["current"]["reviews"]},
+                    {"frozen": frozen(figures["candidate"]), "reviews": figures["candidate"]["reviews"]})
+    return cur, cand, figures, verdict, fair
 
 
 def _value(f: Figures, key: str) -> float:
@@ -73,29 +87,27 @@ def _value(f: Figures, key: str) -> float:
 
 
 def _print(console: Console, cur: ModelFile, cand: ModelFile, figures: dict[str, dict[str, Figures]],
-           verdict: Verdict) -> None:
+           verdict: Verdict, fair: bool) -> None:
     table = Table(title=f"current {cur.version}  vs  candidate {cand.version}")
     table.add_column("set")
     table.add_column("metric")
     for col in ("current", "candidate", "change"):
         table.add_column(col, justify="right")
-    for part, title in (("frozen", "frozen (dev + corpus slice)"), ("reviews", "recent reviews (held out)")):
+    for part, title in PARTS:
         c, n = figures["current"][part], figures["candidate"][part]
         table.add_row(title, "posts", str(c.n), str(n.n), "")
-        for key, name in ROWS if part == "frozen" else ROWS[:3]:
+        for key, name in ROWS if part != "reviews" else ROWS[:3]:
             a, b = _value(c, key), _value(n, key)
             style = "green" if b > a else "red" if b < a else ""
             table.add_row("", name, f"{a:.3f}", f"{b:.3f}", f"[{style}]{b - a:+.3f}[/]" if style else "±0")
         table.add_row("", "kept / missed leads, kept noise", f"{c.tp}/{c.fn}, {c.fp}", f"{n.tp}/{n.fn}, {n.fp}", "",
                       end_section=True)
     console.print(table)
+    console.print("frozen set judged: " + ("dev set + corpus slice" if fair else
+                  "dev set only (a model trained on the corpus slice is not judged on it; its slice figures "
+                  "flatter it)"), highlight=False)
     for line in verdict.why:
         console.print(("[green]" if line.startswith("ok") else "[red]") + line + "[/]", highlight=False)
-    held = (json.loads(p.read_text(encoding="utf-8")).get("held_back") if (p := cur.path.parent / "manifest.json")
-            .exists() else None)
-    if not held:
-        console.print("[yellow]the current model's manifest does not say it held back the corpus slice: its "
-                      "frozen figures include posts it was trained on (they flatter it)[/]")
 
 
 def _record(figures: dict[str, dict[str, Figures]]) -> dict[str, Any]:
@@ -107,8 +119,8 @@ def _record(figures: dict[str, dict[str, Figures]]) -> dict[str, Any]:
 def compare(candidate: CandidateArg, current: CurrentOpt = None, dev: DevOpt = DEV_SET, days: DaysOpt = 30) -> None:
     """Measure CANDIDATE against the current model: frozen set and recent (held-out) reviews."""
     console = Console()
-    _config, cur, cand, figures, verdict = _comparison(candidate, current, dev, days, console)
-    _print(console, cur, cand, figures, verdict)
+    cur, cand, figures, verdict, fair = _comparison(candidate, current, dev, days, console)
+    _print(console, cur, cand, figures, verdict, fair)
     console.print("[bold]would be promoted[/]" if verdict.promote else "[bold]would not be promoted[/]")
 
 
@@ -117,8 +129,8 @@ def promote(candidate: CandidateArg, current: CurrentOpt = None, dev: DevOpt = D
     """Make CANDIDATE the model in use (under the data dir), only if compare's rule says so."""
     console = Console()
     settings = get_settings()
-    _config, cur, cand, figures, verdict = _comparison(candidate, current, dev, days, console)
-    _print(console, cur, cand, figures, verdict)
+    cur, cand, figures, verdict, fair = _comparison(candidate, current, dev, days, console)
+    _print(console, cur, cand, figures, verdict, fair)
     if not verdict.promote:
         console.print(f"[red]not promoted: {cur.version} stays in use[/]", highlight=False)
         raise typer.Exit(1)

@@ -157,20 +157,19 @@ class ReviewExamples:
         """The held-out examples of steps since `since` (each lead's last word), for measuring."""
         return [ex for ex in latest_per_lead(self.since(since)) if held_out(ex.lead_id)]
 
-    def agreement(self, now: datetime, days: int = 7) -> dict[str, Any]:
+    def agreement(self, now: datetime, days: int = 7, version: str | None = None) -> dict[str, Any]:
         """How often reviewers agreed with the model over the last `days`: lead or not (every
-        labelled step), and the item and district of the leads they kept; per model version."""
-        steps = [ex for ex in self.since(now - timedelta(days=days)) if ex.labels.is_lead is not None]
+        labelled step), and the item and district of the leads they kept. With `version`, only
+        the steps on leads that model decided count (`other` says how many others there were)."""
+        recent = [ex for ex in self.since(now - timedelta(days=days)) if ex.labels.is_lead is not None]
+        steps = [ex for ex in recent if version is None or ex.model_version == version]
         kept = [ex for ex in steps if ex.labels.is_lead]
-        versions: dict[str, int] = {}
-        for ex in steps:
-            versions[ex.model_version or "—"] = versions.get(ex.model_version or "—", 0) + 1
 
         def share(rows: list[ReviewExample], same: Any) -> float | None:
             return sum(1 for r in rows if same(r)) / len(rows) if rows else None
 
         return {
-            "days": days, "reviewed": len(steps), "rejected": len(steps) - len(kept), "versions": versions,
+            "days": days, "reviewed": len(steps), "rejected": len(steps) - len(kept), "other": len(recent) - len(steps),
             "lead": share(steps, lambda r: r.labels.is_lead == r.model.is_lead),
             "item": share(kept, lambda r: r.labels.item == r.model.item),
             "district": share(kept, lambda r: r.labels.district == r.model.district),

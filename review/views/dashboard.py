@@ -43,9 +43,10 @@ def model_card(app: Any, now: Any) -> dict[str, Any]:
     pointer = read_pointer(settings.data_dir)
     promoted = pointer["promoted_at"][:16].replace("T", " ") if pointer and pointer["path"] == settings.model_path \
         else None
-    agreement = app.leads.examples.agreement(now, days=7)
+    # Agreement with the model in use: the steps on leads it decided (KEYWORDS_ONLY without one).
+    agreement = app.leads.examples.agreement(now, days=7, version=model.version if model else "keywords-only")
     return {"version": model.version if model else "仅关键词（无模型）", "promoted": promoted,
-            "reviewed": agreement["reviewed"], "rejected": agreement["rejected"],
+            "reviewed": agreement["reviewed"], "rejected": agreement["rejected"], "other": agreement["other"],
             "lead": percent(agreement["lead"]), "item": percent(agreement["item"]),
             "district": percent(agreement["district"])}
 

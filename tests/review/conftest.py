@@ -118,7 +118,7 @@ def seed_lead(store: Any, config: Config, post_id: str, text: str, *, platform: 
               item: str | None = "SD01", urgency: str = "general", district: str | None = "南山区",
               street: str | None = "粤海街道", matched: list[str] | None = None,
               found_ago_minutes: int = 0, url: str | None = None, now: datetime | None = None,
-              dup_of: str | None = None) -> Lead:
+              dup_of: str | None = None, model_version: str | None = None) -> Lead:
     """Store a lead the way the crawl pipeline does: Post + Decision → LeadService.record."""
     now = (now or now_shanghai()) - timedelta(minutes=found_ago_minutes)
     cat = config.catalogue
@@ -129,6 +129,7 @@ def seed_lead(store: Any, config: Config, post_id: str, text: str, *, platform: 
         platform=platform, post_id=post_id, is_lead=True, score=0.8, district=district, street=street,
         category=it.category if it else "SD", item=item, department=it.department if it else None,
         urgency=urgency, text_masked=text, matched=matched or [], reasons=["测试种子线索"], dup_of=dup_of,
+        model_version=model_version,
     )
     lead, _ = LeadService(store, config.catalogue).record(post, decision, text_masked=text, title_masked=None,
                                                           author_hash="h-test", now=now)

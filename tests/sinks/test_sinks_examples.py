@@ -106,3 +106,6 @@ def test_agreement_over_the_last_seven_days(store: Store, service: LeadService) 
     assert (seen["reviewed"], seen["rejected"]) == (4, 1)
     assert seen["lead"] == 0.75 and seen["item"] == 1.0 and seen["district"] == pytest.approx(2 / 3)
     assert ReviewExamples(store.db).agreement(T0 + timedelta(days=8))["reviewed"] == 0
+    other = ReviewExamples(store.db).agreement(T0 + timedelta(days=1), version="ngram-newer")
+    assert (other["reviewed"], other["other"], other["lead"]) == (0, 4, None)
+    assert ReviewExamples(store.db).agreement(T0 + timedelta(days=1), version="ngram-test")["reviewed"] == 4

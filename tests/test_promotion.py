@@ -85,3 +85,14 @@ def test_promoting_a_missing_candidate_names_the_file(tmp_path: Path, monkeypatc
     result = CliRunner().invoke(cli, ["model", "promote", str(tmp_path / "nothing")])
     assert isinstance(result.exception, ConfigError) and "nothing" in str(result.exception)
     assert read_pointer(tmp_path) is None
+
+
+def test_model_show_names_the_promoted_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVICWATCH_DATA_DIR", str(tmp_path))
+    before = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["model", "show"])
+    assert before.exit_code == 0 and "models/learned.npz" in before.output, before.output
+    models_dir(tmp_path).mkdir(parents=True)
+    (models_dir(tmp_path) / "copy.npz").write_bytes((PROJECT_ROOT / "models" / "learned.npz").read_bytes())
+    write_pointer(tmp_path, file_name="copy.npz", version="copy", at=AT, figures={}, previous="shipped")
+    after = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["model", "show"])
+    assert after.exit_code == 0 and "copy.npz" in after.output and "previously shipped" in after.output, after.output

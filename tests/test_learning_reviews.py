@@ -176,6 +176,8 @@ def test_reviewers_rejections_teach_a_new_kind_of_noise_and_promotion_keeps_the_
     assert read_model_file(in_use).version == read_model_file(candidate / "learned.npz").version
 
     new_kept_after = kept(in_use, NEW_DREAMS, "n")
+    print(f"dreams kept by the current model {len(dreams_kept)}/{len(DREAMS)}; new dreams kept: current "
+          f"{len(new_kept_before)}/{len(NEW_DREAMS)}, promoted {len(new_kept_after)}/{len(NEW_DREAMS)}")
     assert len(new_kept_after) <= len(new_kept_before) // 3, (new_kept_before, new_kept_after)
     genuine_before = kept(current / "learned.npz", GENUINE, "g")
     assert genuine_before and set(kept(in_use, GENUINE, "g")) >= set(genuine_before)

@@ -72,10 +72,12 @@ def test_promotion_needs_no_lost_recall_no_worse_frozen_f1_and_a_higher_f1(
     assert len(verdict.why) == 4
 
 
-def test_a_candidate_is_never_written_over_the_shipped_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("flags", [["--with-reviews"], ["--with-reviews", "--no-hold-back"], ["--hold-back"]])
+def test_a_candidate_is_never_written_over_the_shipped_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             flags: list[str]) -> None:
     monkeypatch.setenv("CIVICWATCH_DATA_DIR", str(tmp_path))
     shipped = (PROJECT_ROOT / "models" / "learned.npz").read_bytes()
-    result = CliRunner().invoke(cli, ["train", "--with-reviews", "--out", str(PROJECT_ROOT / "models")])
+    result = CliRunner().invoke(cli, ["train", *flags, "--out", str(PROJECT_ROOT / "models")])
     assert result.exit_code == 2 and "--out" in result.output, result.output
     assert (PROJECT_ROOT / "models" / "learned.npz").read_bytes() == shipped
 

@@ -44,10 +44,12 @@ def register(app: typer.Typer) -> None:
                                                          "(0 = all; for tests)")] = 0,
         seed: Annotated[int, typer.Option(help="seed of the solvers")] = 0,
         with_reviews: Annotated[bool, typer.Option(
-            "--with-reviews", help="add the reviewers' examples from MongoDB (each weighs as one corpus post; "
-                                   "implies --hold-back)")] = False,
-        hold_back: Annotated[bool, typer.Option(
-            "--hold-back", help="leave out the corpus slice of the frozen evaluation set (model compare)")] = False,
+            "--with-reviews", help="add the reviewers' examples from MongoDB (each weighs as one corpus post); "
+                                   "writes a candidate")] = False,
+        hold_back: Annotated[bool | None, typer.Option(
+            "--hold-back/--no-hold-back",
+            help="leave out the corpus slice of the frozen evaluation set (default: with --with-reviews); "
+                 "without it, model compare judges on the dev set alone")] = None,
     ) -> None:
         """Train the lead, item and urgency models on the corpus; write the model file and its manifest."""
         from filters.training import Params
@@ -56,10 +58,11 @@ def register(app: typer.Typer) -> None:
         console = Console()
         settings = get_settings()
         config = load_config(settings)
-        hold_back = hold_back or with_reviews
+        hold_back = with_reviews if hold_back is None else hold_back
+        candidate = hold_back or with_reviews
         if out is None:
-            out = settings.data_dir / "models" / "candidate" if hold_back else MODELS_DIR
-        if hold_back and out.resolve() == MODELS_DIR.resolve():
+            out = settings.data_dir / "models" / "candidate" if candidate else MODELS_DIR
+        if candidate and out.resolve() == MODELS_DIR.resolve():
             # models/ holds what `civicwatch train` makes of the corpus alone (its manifest's hash says so).
             raise typer.BadParameter("--with-reviews / --hold-back write a candidate, not the shipped model: "
                                      "give another folder (or leave --out out)", param_hint="--out")
@@ -107,8 +110,9 @@ def register(app: typer.Typer) -> None:
             "missed_leads_by_reason": dict(sorted(result.missed.items())),
             "model_bytes": len(data),
         }
-        if hold_back:  # a candidate's; the shipped manifest stays what the corpus alone gives
-            manifest["held_back"] = f"template fold 0 of {FROZEN_FOLDS} (the frozen evaluation slice)"
+        if candidate:  # a candidate's; the shipped manifest stays what the corpus alone gives
+            manifest["held_back"] = (f"template fold 0 of {FROZEN_FOLDS} (the frozen evaluation slice)"
+                                     if hold_back else None)
             manifest["review_examples"] = len(reviews) if with_reviews else None
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")

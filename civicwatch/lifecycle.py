@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from civicwatch.clock import SHANGHAI
 from civicwatch.config import Catalogue
 from civicwatch.exceptions import InvalidInputError
 from civicwatch.models import (
@@ -34,6 +35,7 @@ from civicwatch.models import (
     StatusEvent,
     WorkOrder,
 )
+from civicwatch.weeks import week_of
 
 # Which transitions the lifecycle allows.
 TRANSITIONS: dict[LeadState, frozenset[LeadState]] = {
@@ -191,3 +193,51 @@ def withdrawable(lead: Lead, now: datetime, window_s: float) -> bool:
     """A dispatched work order the verifier may still take back: not yet 签收, sent < window_s ago."""
     return (lead.state == LeadState.DISPATCHED and lead.outbox is not None
             and (now - lead.outbox.created_at).total_seconds() <= window_s)
+
+
+# Bumped when lead_facts changes what it writes: leads with older facts are backfilled.
+FACTS_VERSION = 1
+# A lead of the same item at the same place this soon after a 办结: the fix did not hold.
+RECURRENCE_DAYS = 30
+
+
+def follows_fix(resolved_at: datetime, discovered_at: datetime) -> bool:
+    """Whether a lead discovered at `discovered_at` is within RECURRENCE_DAYS after a 办结."""
+    return timedelta(0) <= discovered_at - resolved_at <= timedelta(days=RECURRENCE_DAYS)
+
+
+def lead_facts(lead: Lead, sla_minutes: Mapping[str, int]) -> dict[str, Any]:
+    """The flat facts a lead's class-case figures are grouped and summed on (its `facts` field).
+
+    sinks/leads.py writes them with every change of the lead, so the aggregations of
+    sinks/analytics.py need plain field paths, not expressions over the history. Times are the
+    first step into each state; work-order facts are 0/1 so that a `$sum` counts them.
+    """
+    local = lead.discovered_at.astimezone(SHANGHAI)
+    first: dict[LeadState, datetime] = {}
+    returns = 0
+    for h in lead.history:
+        first.setdefault(h.to_state, h.at)
+        returns += h.to_state == LeadState.RETURNED
+    ordered = lead.work_order_id is not None
+    dispatched = first.get(LeadState.DISPATCHED) if ordered else None
+    accepted = first.get(LeadState.ACCEPTED) if ordered else None
+    urgency = "urgent" if lead.decision.urgency == "urgent" else "general"
+    sla = timedelta(minutes=sla_minutes.get(urgency, 30 if urgency == "urgent" else 120))
+    waited = accepted - dispatched if accepted and dispatched else None
+    resolved = lead.state == LeadState.RESOLVED
+    return {
+        "v": FACTS_VERSION,
+        "week": week_of(local), "day": local.date().isoformat(), "dow": local.isoweekday(),
+        "place": lead.decision.street or lead.decision.district,
+        "dispatched_at": dispatched, "accepted_at": accepted,
+        "resolved_at": first.get(LeadState.RESOLVED) if resolved else None,
+        # still unaccepted past this: late (sinks/analytics.py asks at query time, it depends on now)
+        "due_at": dispatched + sla if dispatched and accepted is None else None,
+        "returns": returns if ordered else 0,
+        "wo": int(ordered), "returned": int(ordered and returns > 0), "resolved": int(ordered and resolved),
+        "on_time": int(waited is not None and waited <= sla), "late": int(waited is not None and waited > sla),
+        # resolved work orders ({id, t: 办结}) of the same item at the same place in the RECURRENCE_DAYS
+        # before discovery: this lead is a recurrence after them (found by sinks/leads.py)
+        "follows": [],
+    }

@@ -34,6 +34,8 @@ from filters.classcases import (
     trend,
 )
 from sinks.analytics import Analytics
+from sinks.leads import LeadService
+from sinks.mongo import Store
 from sinks.suggestions import SuggestionRecord, SuggestionStore
 
 logger = logging.getLogger(__name__)
@@ -208,6 +210,7 @@ class Casebook:
         self._cache: dict[Period, _Figures] = {}
         self._refreshing: set[Period] = set()
         self._lock = threading.Lock()
+        self.db = db
         self.analytics = Analytics(db, sla_minutes=config.catalogue.sla_minutes)
         self.suggestions = SuggestionStore(db, now=now)
         self.params = params
@@ -215,8 +218,13 @@ class Casebook:
                                    if len(n) >= 3})
 
     def ensure_indexes(self) -> None:
+        """Indexes, and the flat facts of leads stored before them (a one-off, idempotent backfill
+        by the one writer; the console, `report weekly` and the benchmark run it at start)."""
         self.analytics.ensure_indexes()
         self.suggestions.ensure_indexes()
+        written = LeadService(Store(db=self.db), self.config.catalogue).backfill_facts()
+        if written:
+            logger.info("class cases: flat facts written for %d leads stored before them", written)
 
     # --- the period ------------------------------------------------------------------------
 

@@ -1,114 +1,64 @@
-"""Class-case analytics: aggregation pipelines over `leads` that run in the database (read only).
+"""Class-case analytics for the 类案分析 page and the weekly report (the `leads` collection is only read).
 
-Every query starts with the period's `$match` on `discovered_at` (indexed) and returns grouped
-rows whose number is bounded by the catalogue and the gazetteer (items × streets × weeks), never
-one row per lead; the page and the report make three round trips (overview, cases, recurrences).
-Stages and operators are ones SecantusDB implements, tried against the embedded server
-($facet, $setWindowFields with a documents window, $let/$map/$indexOfArray, date arithmetic);
-real MongoDB ≥ 5.0 runs them too. The pure ranking is filters/classcases.py.
+The period's figures are merged from per-week summaries (sinks/summaries.py: grouped rows per
+week, rebuilt when one of the week's leads changed), so an 8-week page reads eight small
+documents, and the rows merged are bounded by items × places × weeks, never one per lead. The
+queries that do read leads (a case's newest leads, drill-downs, work orders still unaccepted
+past their SLA time) match on the flat per-lead facts sinks/leads.py keeps (`facts.*`,
+civicwatch.lifecycle.lead_facts) and indexed fields: no expressions over a lead's history.
+The pure ranking is filters/classcases.py.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
-from civicwatch.weeks import shift_week, week_of
 from sinks.mongo import to_shanghai
+from sinks.summaries import CELL_KEY, CELL_SUMS, EXCLUDED_STATES, WeekSummaries, weeks_between
 
-# Merged leads are another lead's incident; rejected ones are not problems.
-EXCLUDED_STATES = ("merged", "rejected")
-# A work order resolved this long before the period can still be followed by a recurrence in it,
-# provided it was discovered at most this long before the period starts.
-RECURRENCE_LOOKBACK = timedelta(days=90)
 FIELDS = {"item": "decision.item", "category": "decision.category", "district": "decision.district",
           "street": "decision.street", "department": "decision.department"}
-WEEK_MS = 7 * 86_400_000
-DAY_MS = 86_400_000
-# Work-order facts per lead, the page's numbers: where a drill-down finds the leads behind each.
-METRICS = {"leads": None, "work_orders": "wo.n", "on_time": "wo.ok", "late": "wo.late",
-           "returned": "wo.ret", "resolved": "wo.res"}
+# The leads behind each of the page's numbers (a drill-down's $match on the flat facts); "late"
+# also takes work orders still unaccepted past their SLA time, which depends on now.
+METRICS: dict[str, dict[str, Any] | None] = {
+    "leads": None, "work_orders": {"facts.wo": 1}, "on_time": {"facts.on_time": 1}, "late": {"facts.late": 1},
+    "returned": {"facts.returned": 1}, "resolved": {"facts.resolved": 1}}
+# What a drill-down row or a case's example shows of a lead.
+_ROW = {"item": "$decision.item", "category": "$decision.category", "district": "$decision.district",
+        "street": "$decision.street", "department": "$decision.department", "state": 1,
+        "text": "$decision.text_masked", "discovered_at": 1, "platform": "$decision.platform"}
 
 
-def _history(field: str) -> dict[str, Any]:
-    # $map, not "$history.to_state": SecantusDB does not traverse arrays in expression paths
-    return {"$map": {"input": {"$ifNull": ["$history", []]}, "in": f"$$this.{field}"}}
-
-
-def _time_of(state: str) -> dict[str, Any]:
-    """The time of the first history step into `state`, or missing (the state is appended to the
-    searched list so that an absent state indexes past the end rather than -1, the last element)."""
-    return {"$arrayElemAt": ["$$times", {"$indexOfArray": [{"$concatArrays": ["$$states", [state]]}, state]}]}
-
-
-def _facts(start: datetime, now: datetime, sla_minutes: dict[str, int],
-           extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Per lead: place, item, week and day index from `start` (a Monday 00:00 Beijing time, no
-    DST, so plain arithmetic), and for work orders the 0/1 facts the groups sum (`wo.*`)."""
-    since = {"$subtract": ["$discovered_at", start]}
-    urgent_ms = sla_minutes.get("urgent", 30) * 60_000
-    general_ms = sla_minutes.get("general", 120) * 60_000
-    order = {"$let": {"vars": {"states": _history("to_state"), "times": _history("at")}, "in": {
-        "d": _time_of("dispatched"), "k": _time_of("accepted"), "r": {"$in": ["returned", "$$states"]},
-        "sla": {"$cond": [{"$eq": ["$decision.urgency", "urgent"]}, urgent_ms, general_ms]}}}}
-    waited = {"$subtract": ["$wo.k", "$wo.d"]}
-    accepted = {"$ne": [{"$ifNull": ["$wo.k", None]}, None]}
-    return [
-        {"$project": {
-            "item": "$decision.item", "category": "$decision.category", "district": "$decision.district",
-            "street": "$decision.street", "department": "$decision.department", "state": 1, **(extra or {}),
-            "week": {"$floor": {"$divide": [since, WEEK_MS]}}, "day": {"$floor": {"$divide": [since, DAY_MS]}},
-            "wo": {"$cond": [{"$eq": [{"$ifNull": ["$work_order_id", None]}, None]}, None, order]},
-        }},
-        {"$addFields": {"wo": {"$cond": ["$wo", {
-            "n": 1,
-            "ret": {"$cond": ["$wo.r", 1, 0]},
-            "res": {"$cond": [{"$eq": ["$state", "resolved"]}, 1, 0]},
-            # 签收 within the SLA class's time after the first dispatch
-            "ok": {"$cond": [{"$and": [accepted, {"$lte": [waited, "$wo.sla"]}]}, 1, 0]},
-            # 签收 later, or still dispatched and unaccepted past it
-            "late": {"$cond": [accepted, {"$cond": [{"$gt": [waited, "$wo.sla"]}, 1, 0]},
-                               {"$cond": [{"$and": [{"$eq": ["$state", "dispatched"]},
-                                                    {"$gt": [{"$subtract": [now, "$wo.d"]}, "$wo.sla"]}]},
-                                          1, 0]}]},
-        }, None]}}},
-    ]
-
-
-COUNTS = {"leads": {"$sum": 1}, **{name: {"$sum": f"${path}"} for name, path in METRICS.items() if path}}
-
-
-def _rows(docs: list[dict[str, Any]], start: datetime) -> list[dict[str, Any]]:
-    """Group results with their `_id` fields lifted ({"_id": {"item": …}, "leads": 3} → flat) and
-    week indexes turned into ISO week labels."""
-    first = week_of(start)
-    out = []
-    for d in docs:
-        row = {**(d["_id"] if isinstance(d["_id"], dict) else {"key": d["_id"]}),
-               **{k: v for k, v in d.items() if k != "_id"}}
-        if row.get("week") is not None:
-            row["week"] = shift_week(first, int(row["week"]))
-        out.append(row)
-    return out
+def _days(masks: dict[tuple[Any, ...], dict[str, set[int]]]) -> dict[tuple[Any, ...], int]:
+    """Distinct days with a lead: weekdays per week, added up over the weeks."""
+    return {key: sum(len(d) for d in weeks.values()) for key, weeks in masks.items()}
 
 
 class Analytics:
     """Read-only queries on a Store's database for the 类案分析 page and the weekly report.
 
-    Periods are [start, end) with `start` a Monday 00:00 Beijing time (civicwatch.weeks).
+    Periods are [start, end) with `start` a Monday 00:00 Beijing time (civicwatch.weeks); the
+    page's periods are whole weeks.
     """
 
     def __init__(self, db: Database[Any], *, sla_minutes: dict[str, int]) -> None:
         self.leads = db["leads"]
-        self.sla_minutes = sla_minutes
+        self.sla_minutes = sla_minutes  # kept for callers; the SLA is applied in the facts
+        self.summaries = WeekSummaries(db)
 
     def ensure_indexes(self) -> None:
-        """Period scans start from discovered_at; case and drill-down queries narrow by field."""
+        """Week builds and period scans start from discovered_at; case and drill-down queries narrow
+        by field; the backfill finds leads without facts and the 办结 each one follows."""
         self.leads.create_index("discovered_at")
-        self.leads.create_index([("state", ASCENDING), ("discovered_at", ASCENDING)])  # resolved, for recurrences
+        self.leads.create_index([("state", ASCENDING), ("discovered_at", ASCENDING)])  # still dispatched
+        self.leads.create_index("facts.v")
+        self.leads.create_index([("decision.item", ASCENDING), ("facts.place", ASCENDING),
+                                 ("facts.resolved_at", ASCENDING)])  # the 办结 a lead follows
         for field in ("decision.item", "decision.category", "decision.district"):
             self.leads.create_index([(field, ASCENDING), ("discovered_at", DESCENDING)])
 
@@ -127,107 +77,113 @@ class Analytics:
                 narrow[FIELDS[name]] = value
         return [{"$match": {"discovered_at": {"$gte": start, "$lt": end}}}, {"$match": narrow}]
 
-    def _pipeline(self, start: datetime, end: datetime, now: datetime, *, extra: dict[str, Any] | None = None,
-                  **fields: str | None) -> list[dict[str, Any]]:
-        return [*self.match(start, end, **fields), *_facts(start, now, self.sla_minutes, extra)]
-
     def _one(self, pipeline: list[dict[str, Any]]) -> dict[str, Any]:
         return to_shanghai(next(self.leads.aggregate(pipeline, allowDiskUse=True), {}))
+
+    def _cells(self, start: datetime, end: datetime, now: datetime, **fields: str | None
+               ) -> dict[str, list[dict[str, Any]]]:
+        """The period's summary cells per week, filtered by decision fields, with the work orders
+        still unaccepted past their SLA time at `now` added to `late`."""
+        wanted = {k: v for k, v in fields.items() if v}
+        weeks = self.summaries.get(weeks_between(start, end))
+        out = {label: [dict(c) for c in doc["cells"] if all(c.get(k) == v for k, v in wanted.items())]
+               for label, doc in weeks.items()}
+        pipeline = [{"$match": {"state": "dispatched", "discovered_at": {"$gte": start, "$lt": end}}},
+                    {"$match": {"facts.due_at": {"$lt": now}, **{FIELDS[k]: v for k, v in wanted.items()}}},
+                    {"$group": {"_id": {"week": "$facts.week", **{k: f"$decision.{k}" for k in CELL_KEY}},
+                                "late": {"$sum": 1}}}]
+        for row in self.leads.aggregate(pipeline):
+            key = row["_id"]
+            cells = out.setdefault(key["week"], [])
+            cell = next((c for c in cells if all(c.get(k) == key.get(k) for k in CELL_KEY)), None)
+            if cell is None:  # not in the summary yet (built before the lead): counted as a lead too
+                cell = {**{k: key.get(k) for k in CELL_KEY}, "leads": 0, **dict.fromkeys(CELL_SUMS, 0), "dows": []}
+                cells.append(cell)
+            cell["late"] += row["late"]
+        return out
 
     # --- queries -------------------------------------------------------------------------
 
     def overview(self, start: datetime, end: datetime, *, now: datetime, district: str | None = None,
                  category: str | None = None) -> dict[str, list[dict[str, Any]]]:
-        """One scan of the period: cells for class cases, distinct days per candidate level,
-        weekly counts by category, street and item, and department performance."""
-        placed = {"$match": {"item": {"$ne": None}, "district": {"$ne": None}}}
+        """The period's cells for class cases, distinct days per candidate level, weekly counts
+        by category, street and item, and department performance (from the week summaries)."""
+        sums: dict[str, dict[tuple[Any, ...], dict[str, int]]] = {"cells": {}, "departments": {}}
+        days: dict[str, dict[tuple[Any, ...], dict[str, set[int]]]] = {
+            "days_street": {}, "days_district": {}, "days_category": {}}
+        weekly: dict[str, dict[tuple[Any, ...], int]] = {"category_week": {}, "street_week": {}, "item_week": {}}
 
-        def days(**key: str) -> list[dict[str, Any]]:
-            return [placed, {"$group": {"_id": key, "days": {"$addToSet": "$day"}}},
-                    {"$project": {"days": {"$size": "$days"}}}]
+        def add(table: dict[tuple[Any, ...], dict[str, int]], key: tuple[Any, ...], cell: dict[str, Any]) -> None:
+            row = table.setdefault(key, dict.fromkeys(("leads", *CELL_SUMS), 0))
+            for k in row:
+                row[k] += cell[k]
 
-        def weekly(**key: str) -> list[dict[str, Any]]:
-            return [{"$group": {"_id": {**key, "week": "$week"}, "leads": {"$sum": 1}}}]
-
-        facets = {
-            "cells": [placed, {"$group": {"_id": {"item": "$item", "category": "$category", "district": "$district",
-                                                  "street": "$street", "department": "$department"}, **COUNTS}}],
-            "days_street": days(item="$item", district="$district", street="$street"),
-            "days_district": days(item="$item", district="$district"),
-            "days_category": days(category="$category", district="$district", street="$street"),
-            "category_week": weekly(category="$category"),
-            "street_week": weekly(district="$district", street="$street"),
-            "item_week": weekly(item="$item"),
-            "departments": [{"$group": {"_id": {"department": "$department"}, **COUNTS}}],
-        }
-        out = self._one([*self._pipeline(start, end, now, district=district, category=category),
-                         {"$facet": facets}])
-        return {name: _rows(out.get(name, []), start) for name in facets}
+        for label, cells in self._cells(start, end, now, district=district, category=category).items():
+            for c in cells:
+                item, cat, dist, street, dept = (c[k] for k in CELL_KEY)
+                add(sums["departments"], (dept,), c)
+                for table, key in (("category_week", (cat, label)), ("street_week", (dist, street, label)),
+                                   ("item_week", (item, label))):
+                    weekly[table][key] = weekly[table].get(key, 0) + c["leads"]
+                if item is None or dist is None:
+                    continue  # a class case needs an item and a place
+                add(sums["cells"], (item, cat, dist, street, dept), c)
+                for table, key in (("days_street", (item, dist, street)), ("days_district", (item, dist)),
+                                   ("days_category", (cat, dist, street))):
+                    days[table].setdefault(key, defaultdict(set))[label].update(c.get("dows") or [])
+        names = {"cells": CELL_KEY, "departments": ("department",), "days_street": ("item", "district", "street"),
+                 "days_district": ("item", "district"), "days_category": ("category", "district", "street"),
+                 "category_week": ("category", "week"), "street_week": ("district", "street", "week"),
+                 "item_week": ("item", "week")}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name, table in sums.items():
+            out[name] = [{**dict(zip(names[name], key, strict=True)), **row} for key, row in table.items()]
+        for name, masks in days.items():
+            out[name] = [{**dict(zip(names[name], key, strict=True)), "days": n} for key, n in _days(masks).items()]
+        for name, counts in weekly.items():
+            out[name] = [{**dict(zip(names[name], key, strict=True)), "leads": n} for key, n in counts.items() if n]
+        return out
 
     def cases(self, matches: list[dict[str, str]], start: datetime, end: datetime, *, now: datetime,
               examples: int = 200) -> list[dict[str, Any]]:
-        """For each case (its decision fields): leads per week, and its newest leads with their
-        masked texts (for named spots, examples and evidence)."""
+        """For each case (its decision fields): leads per week (from the summaries), and its newest
+        leads with their masked texts (for named spots, examples and evidence)."""
         if not matches:
             return []
-        pipeline = self._pipeline(start, end, now, extra={"text": "$decision.text_masked", "discovered_at": 1,
-                                                          "platform": "$decision.platform"})
-        pipeline[1]["$match"]["$or"] = [{FIELDS[k]: v for k, v in m.items()} for m in matches]
-        facets: dict[str, list[dict[str, Any]]] = {}
-        for i, m in enumerate(matches):
-            facets[f"w{i}"] = [{"$match": m}, {"$group": {"_id": {"week": "$week"}, "leads": {"$sum": 1}}}]
-            facets[f"x{i}"] = [{"$match": m}, {"$sort": {"discovered_at": -1}}, {"$limit": examples},
-                               {"$project": {"wo": 0}}]
-        out = self._one([*pipeline, {"$facet": facets}])
-        return [{"weeks": {r["week"]: r["leads"] for r in _rows(out.get(f"w{i}", []), start)},
-                 "examples": out.get(f"x{i}", [])} for i in range(len(matches))]
+        weeks = self._cells(start, end, now)
+        out = []
+        for m in matches:
+            counts = {label: sum(c["leads"] for c in cells if all(c.get(k) == v for k, v in m.items()))
+                      for label, cells in weeks.items()}
+            out.append({"weeks": {w: n for w, n in counts.items() if n},
+                        "examples": self.newest(start, end, examples, **m)})
+        return out
+
+    def newest(self, start: datetime, end: datetime, limit: int, **fields: str | None) -> list[dict[str, Any]]:
+        """The newest `limit` leads of the period with these decision fields, as rows to show."""
+        return self.drill(start, end, now=start, limit=limit, count=False, **fields)[1]
 
     def recurrences(self, start: datetime, end: datetime, *, within_days: int = 30, limit: int = 100,
                     district: str | None = None, category: str | None = None) -> list[dict[str, Any]]:
-        """Resolved work orders (办结) followed, within `within_days`, by leads of [start, end) of the
-        same item at the same place (street, else district): the fix did not hold. One row per
-        resolved lead with the leads that came back, the most first.
-
-        A timeline per (item, place) of discoveries and resolutions; a range window collects the
-        discoveries of the `within_days` days from each resolution on
-        (filters.classcases.find_recurrences is the same in Python).
-        """
-        pipeline = self.match(start, end, district=district, category=category)
-        pipeline[1]["$match"][FIELDS["item"]] = {"$ne": None}
-        # Before the period only resolved leads matter (their 办结 may fall within 30 days of it):
-        # read through the (state, discovered_at) index rather than every lead of the lookback.
-        earlier = {"state": "resolved", "discovered_at": {"$gte": start - RECURRENCE_LOOKBACK, "$lt": start}}
-        narrow = {k: v for k, v in pipeline[1]["$match"].items() if k != "state"}
-        pipeline.append({"$unionWith": {"coll": self.leads.name, "pipeline": [{"$match": earlier},
-                                                                             {"$match": narrow}]}})
-        resolved = {"$let": {"vars": {"states": _history("to_state"), "times": _history("at")},
-                             "in": _time_of("resolved")}}
-        back = {"$filter": {"input": "$back", "cond": {"$and": [
-            {"$ne": ["$$this", None]}, {"$ne": ["$$this.id", "$_id"]},
-            {"$gte": ["$$this.t", start]}, {"$lt": ["$$this.t", end]}]}}}
-        pipeline += [
-            {"$project": {"item": "$decision.item", "district": "$decision.district", "street": "$decision.street",
-                          "place": {"$ifNull": ["$decision.street", "$decision.district"]},
-                          "events": {"$cond": [{"$eq": ["$state", "resolved"]},
-                                               [{"t": "$discovered_at", "k": 0}, {"t": resolved, "k": 1}],
-                                               [{"t": "$discovered_at", "k": 0}]]}}},
-            {"$match": {"place": {"$ne": None}}},
-            {"$unwind": "$events"},
-            {"$match": {"events.t": {"$ne": None}}},
-            {"$setWindowFields": {
-                "partitionBy": {"item": "$item", "district": "$district", "place": "$place"},
-                "sortBy": {"events.t": 1},
-                "output": {"back": {"$push": {"$cond": [{"$eq": ["$events.k", 0]},
-                                                         {"id": "$_id", "t": "$events.t"}, None]},
-                                    "window": {"range": [0, within_days], "unit": "day"}}}}},
-            {"$match": {"events.k": 1, "events.t": {"$gte": start - timedelta(days=within_days), "$lt": end}}},
-            {"$project": {"resolved_at": "$events.t", "item": 1, "district": 1, "street": 1, "leads": back}},
-            {"$addFields": {"n": {"$size": "$leads"}}},
-            {"$match": {"n": {"$gt": 0}}},
-            {"$sort": {"n": -1, "resolved_at": 1, "_id": 1}},
-            {"$limit": limit},
-        ]
-        return [to_shanghai(r) for r in self.leads.aggregate(pipeline, allowDiskUse=True)]
+        """Resolved work orders (办结) followed, within 30 days, by leads of [start, end) of the same
+        item at the same place (street, else district): the fix did not hold. One row per resolved
+        lead with the leads that came back, the most first (from the week summaries)."""
+        if within_days != 30:
+            raise ValueError("the week summaries hold recurrences within 30 days")
+        rows: dict[str, dict[str, Any]] = {}
+        for doc in self.summaries.get(weeks_between(start, end)).values():
+            for r in doc["recurrences"]:
+                if (district and r.get("district") != district) or (category and r.get("category") != category):
+                    continue
+                row = rows.setdefault(r["_id"], {k: r.get(k) for k in ("_id", "item", "district", "street",
+                                                                         "resolved_at")} | {"leads": []})
+                row["leads"].extend(r["leads"])
+        found = []
+        for row in rows.values():
+            row["leads"].sort(key=lambda x: (x["t"], x["id"]))
+            found.append({**row, "n": len(row["leads"])})
+        found.sort(key=lambda r: (-r["n"], r["resolved_at"], r["_id"]))
+        return [to_shanghai(r) for r in found[:limit]]
 
     def count(self, start: datetime, end: datetime, **fields: str | None) -> int:
         """Leads of the period with these decision fields (merged and rejected left out)."""
@@ -235,15 +191,19 @@ class Analytics:
         return int(out.get("n", 0))
 
     def drill(self, start: datetime, end: datetime, *, now: datetime, metric: str = "leads", limit: int = 200,
-              **fields: str | None) -> tuple[int, list[dict[str, Any]]]:
+              count: bool = True, **fields: str | None) -> tuple[int, list[dict[str, Any]]]:
         """The leads behind one number of the page: how many, and the newest `limit` of them."""
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}")
-        pipeline = self._pipeline(start, end, now, extra={"text": "$decision.text_masked", "discovered_at": 1,
-                                                          "platform": "$decision.platform"}, **fields)
-        if METRICS[metric]:
-            pipeline.append({"$match": {METRICS[metric]: 1}})
-        out = self._one([*pipeline, {"$facet": {"n": [{"$count": "n"}],
-                                                "rows": [{"$sort": {"discovered_at": -1}}, {"$limit": limit}]}}])
+        pipeline = self.match(start, end, **fields)
+        if metric == "late":
+            pipeline.append({"$match": {"$or": [{"facts.late": 1},
+                                                {"state": "dispatched", "facts.due_at": {"$lt": now}}]}})
+        elif METRICS[metric]:
+            pipeline.append({"$match": METRICS[metric]})
+        rows = [{"$sort": {"discovered_at": -1}}, {"$limit": limit}, {"$project": _ROW}]
+        if not count:
+            return 0, [to_shanghai(r) for r in self.leads.aggregate([*pipeline, *rows])]
+        out = self._one([*pipeline, {"$facet": {"n": [{"$count": "n"}], "rows": rows}}])
         total = out["n"][0]["n"] if out.get("n") else 0
         return total, out.get("rows", [])

@@ -9,6 +9,10 @@ a status event by "this event id not yet applied". Dispatching puts the work ord
 own `outbox` in that same update, so the state change and the hand-off are one atomic write on
 any MongoDB (no multi-document transaction); sinks.stream.Relay delivers it to Redis afterwards.
 tests/sinks/test_sinks_one_writer.py fails if another module writes the collection.
+
+Each write also keeps the lead's flat `facts` (civicwatch.lifecycle.lead_facts: week, place,
+first dispatch, 签收 and 办结 times, 退单 count, SLA met) and bumps the change counter of the
+lead's week, which sinks/analytics.py's weekly summaries are rebuilt from.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from civicwatch.clock import now_shanghai
@@ -26,8 +31,10 @@ from civicwatch.config import Catalogue
 from civicwatch.corrections import DEFAULT_TEXT_MAX_CHARS, check_text
 from civicwatch.exceptions import InvalidInputError, LeadNotFound, StaleLeadError, TransitionError
 from civicwatch.lifecycle import (
+    FACTS_VERSION,
     NO_RETURN_REASON,
     OPEN_STATES,
+    RECURRENCE_DAYS,
     build_work_order,
     can_transition,
     corrected_decision,
@@ -35,6 +42,7 @@ from civicwatch.lifecycle import (
     discovered_lead,
     dispatch_number,
     history_entry,
+    lead_facts,
     lead_id_for,
     source_of,
     status_step,
@@ -56,13 +64,14 @@ from civicwatch.models import (
 from sinks.examples import Action, ReviewExamples, build_example
 from sinks.mongo import Store, lead_from_doc, lead_to_doc, to_shanghai
 from sinks.queue import CHANGES_ID, QueueIndex, QueuePage, rank_of
+from sinks.summaries import mark_weeks_changed, weeks_of
 
 logger = logging.getLogger(__name__)
 
 _OPEN = [s.value for s in OPEN_STATES]
 StatusOutcome = Literal["applied", "duplicate", "unknown_work_order", "not_allowed"]
 # What a queue row shows: the history and the outbox stay on the server.
-_QUEUE_FIELDS = {"history": 0, "outbox": 0, "applied_events": 0}
+_QUEUE_FIELDS = {"history": 0, "outbox": 0, "applied_events": 0, "facts": 0}
 # What a filtered queue matches, ranks and counts by (its leads' texts are read for one page only).
 _FILTER_FIELDS = {"state": 1, "deadline": 1, "decision.urgency": 1, "decision.category": 1,
                   "decision.district": 1, "sources.platform": 1}
@@ -281,14 +290,91 @@ class LeadService:
             self.queue_index.touch()
             return self.get(incident), False
         lead = discovered_lead(post, decision, now=now, sla_minutes=self.catalogue.sla_minutes)
-        doc = lead_to_doc(lead)
-        doc["queue_rank"] = _rank(doc)
+        doc = self.document(lead)
+        doc["facts"]["follows"] = self._follows(lead)
         try:
             self._leads.insert_one(doc)
         except DuplicateKeyError:  # a concurrent writer stored it first
             return self.get(own_id), False
         self.queue_index.shift(None, doc["queue_rank"])
+        mark_weeks_changed(self.store.db, weeks_of(doc["facts"]))
         return lead, True
+
+    def document(self, lead: Lead) -> dict[str, Any]:
+        """A lead as stored: its fields, its queue rank and its flat facts (what record() inserts;
+        bulk seeding of tests and benchmarks inserts the same)."""
+        doc = lead_to_doc(lead)
+        doc["queue_rank"] = _rank(doc)
+        doc["facts"] = lead_facts(lead, self.catalogue.sla_minutes)
+        return doc
+
+    def backfill_facts(self, batch: int = 1000) -> int:
+        """Give every lead stored before facts existed (or with an older FACTS_VERSION) its facts;
+        returns how many were written. Idempotent, run at start-up (Casebook.ensure_indexes: the
+        console, `report weekly`); a lead changed meanwhile is left to the write that changed it.
+
+        Two passes: every lead's own facts first, then which 办结 each one follows (that needs
+        the other leads' resolution times).
+        """
+        done, weeks, located = 0, set[str](), list[tuple[str, int]]()
+        updates: list[UpdateOne] = []
+
+        def flush() -> int:
+            n = self._leads.bulk_write(updates, ordered=False).modified_count if updates else 0
+            updates.clear()
+            return n
+
+        for doc in self._leads.find({"facts.v": {"$ne": FACTS_VERSION}}, {"queue_rank": 0}, batch_size=batch):
+            facts = lead_facts(lead_from_doc(doc), self.catalogue.sla_minutes)
+            guard = {"_id": doc["_id"], "version": doc.get("version", 0)}
+            updates.append(UpdateOne(guard, {"$set": {"facts": facts}}))
+            weeks.update(weeks_of(facts))
+            if facts["place"] and (doc.get("decision") or {}).get("item"):
+                located.append((doc["_id"], doc.get("version", 0)))
+            if len(updates) >= batch:
+                done += flush()
+        done += flush()
+        for lead_id, version in located:
+            doc = self._leads.find_one({"_id": lead_id}, {"decision": 1, "discovered_at": 1})
+            if doc is None:
+                continue
+            follows = self._follows_of(lead_id, doc["decision"], to_shanghai(doc["discovered_at"]))
+            if follows:
+                updates.append(UpdateOne({"_id": lead_id, "version": version}, {"$set": {"facts.follows": follows}}))
+            if len(updates) >= batch:
+                flush()
+        flush()
+        mark_weeks_changed(self.store.db, sorted(weeks))
+        return done
+
+    def _follows(self, lead: Lead) -> list[dict[str, Any]]:
+        return self._follows_of(lead.id, DECISIONS.dump_python(lead.decision), lead.discovered_at)
+
+    def _follows_of(self, lead_id: str, decision: dict[str, Any], discovered_at: datetime) -> list[dict[str, Any]]:
+        """The resolved work orders this lead recurs after: same item, district and place (street,
+        else district), 办结 at most RECURRENCE_DAYS before its discovery (one indexed query)."""
+        place = decision.get("street") or decision.get("district")
+        if not (decision.get("item") and place):
+            return []
+        query = {"decision.item": decision["item"], "facts.place": place,
+                 "facts.resolved_at": {"$gte": discovered_at - timedelta(days=RECURRENCE_DAYS), "$lte": discovered_at}}
+        found = [{"id": d["_id"], "t": to_shanghai(d["facts"]["resolved_at"])}
+                 for d in self._leads.find(query, {"facts.resolved_at": 1, "decision.district": 1})
+                 if d["_id"] != lead_id and (d.get("decision") or {}).get("district") == decision.get("district")]
+        return sorted(found, key=lambda f: (f["t"], f["id"]))
+
+    def _mark_followers(self, fixed: Lead, resolved_at: datetime) -> None:
+        """After a 办结: leads of the same item and place discovered in the RECURRENCE_DAYS after it
+        (stored already when the 办结 is applied late) follow it."""
+        place = fixed.decision.street or fixed.decision.district
+        if not (fixed.decision.item and place):
+            return
+        until = resolved_at + timedelta(days=RECURRENCE_DAYS)
+        query = {"decision.item": fixed.decision.item, "facts.place": place,
+                 "decision.district": fixed.decision.district,
+                 "discovered_at": {"$gte": resolved_at, "$lte": until},
+                 "_id": {"$ne": fixed.id}}
+        self._leads.update_many(query, {"$addToSet": {"facts.follows": {"id": fixed.id, "t": resolved_at}}})
 
     # --- writing: reviewers (console and JSON API) ---------------------------------------
 
@@ -473,13 +559,23 @@ class LeadService:
         old_rank = rank_of(lead.state.value, lead.decision.urgency, lead.deadline, lead.id)
         urgency = set_fields["decision"]["urgency"] if "decision" in set_fields else lead.decision.urgency
         new_rank = rank_of(entry.to_state.value, urgency, set_fields.get("deadline", lead.deadline), lead.id)
+        after = lead.model_copy(update={
+            "state": entry.to_state, "history": [*lead.history, entry],
+            "work_order_id": set_fields.get("work_order_id", lead.work_order_id),
+            "decision": DECISIONS.validate_python(set_fields["decision"]) if "decision" in set_fields
+            else lead.decision})
+        facts = lead_facts(after, self.catalogue.sla_minutes)
+        facts["follows"] = self._follows(after)
         result = self._leads.update_one(
             {"_id": lead.id, **guard},
-            {"$set": {"state": entry.to_state.value, "queue_rank": new_rank, **set_fields},
+            {"$set": {"state": entry.to_state.value, "queue_rank": new_rank, "facts": facts, **set_fields},
              "$inc": {"version": 1},
              "$push": {"history": entry.model_dump(mode="python"), **(push or {})}})
         if result.matched_count == 1:
             self.queue_index.shift(old_rank, new_rank)
+            if facts["resolved_at"] and lead.state != LeadState.RESOLVED:
+                self._mark_followers(after, facts["resolved_at"])
+            mark_weeks_changed(self.store.db, weeks_of(facts))
         return result.matched_count == 1
 
     def _review_step(self, lead: Lead, to_state: LeadState, *, actor: str, action: str,

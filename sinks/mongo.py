@@ -87,6 +87,9 @@ class Store:
         # The queue (sinks/queue.py): its rank range and one index per filter.
         self.leads.create_index("queue_rank")
         self.leads.create_index("history.at")  # the console's audit log
+        # Which 办结 a new lead recurs after (LeadService._follows_of), and which leads follow a late one.
+        self.leads.create_index([("decision.item", 1), ("facts.place", 1), ("facts.resolved_at", 1)])
+        self.leads.create_index([("decision.item", 1), ("discovered_at", -1)])
         for path in ("decision.category", "decision.district", "sources.platform"):
             self.leads.create_index([("state", 1), (path, 1)])
         self.db["review_examples"].create_index("at")  # sinks/examples.py: the last days' reviews

@@ -272,22 +272,48 @@ class LeadGenerator:
         yield from self.ordinary_leads()
 
 
-def seed(store: Any, leads: Iterable[Lead], batch: int = 2000) -> int:
-    """Insert leads as the store's documents (setup code only); returns how many."""
-    from sinks.mongo import lead_to_doc
+def seed(store: Any, leads: Iterable[Lead], batch: int = 2000, *, catalogue: Any = None) -> int:
+    """Insert leads as LeadService stores them (LeadService.document: queue rank and facts, with the
+    办结 each one follows worked out here over all of them) and mark their weeks changed, as the one
+    writer would (setup code only; tests/sinks/test_sinks_facts.py checks both agree)."""
+    from civicwatch.config import get_settings, load_config
+    from sinks.leads import LeadService
+    from sinks.summaries import mark_weeks_changed, weeks_of
 
-    n = 0
-    chunk: list[dict[str, Any]] = []
-    for lead in leads:
-        chunk.append(lead_to_doc(lead))
-        if len(chunk) >= batch:
-            store.leads.insert_many(chunk, ordered=False)
-            n += len(chunk)
-            chunk = []
-    if chunk:
-        store.leads.insert_many(chunk, ordered=False)
-        n += len(chunk)
-    return n
+    service = LeadService(store, catalogue or load_config(get_settings()).catalogue)
+    docs = [service.document(lead) for lead in leads]
+    add_follows(docs)
+    weeks: set[str] = set()
+    for i in range(0, len(docs), batch):
+        store.leads.insert_many(docs[i:i + batch], ordered=False)
+    for doc in docs:
+        weeks.update(weeks_of(doc["facts"]))
+    mark_weeks_changed(store.db, sorted(weeks))
+    return len(docs)
+
+
+def add_follows(docs: list[dict[str, Any]]) -> None:
+    """Each document's `facts.follows`: the resolved leads of the same item, district and place
+    with 办结 at most 30 days before its discovery (what LeadService finds with one query)."""
+    import bisect
+
+    from civicwatch.lifecycle import follows_fix
+
+    fixes: dict[tuple[str, str, str], list[tuple[datetime, str]]] = {}
+    for d in docs:
+        f, dec = d["facts"], d["decision"]
+        if f["resolved_at"] and dec.get("item") and f["place"]:
+            key = (dec["item"], dec.get("district") or "", f["place"])
+            fixes.setdefault(key, []).append((f["resolved_at"], d["_id"]))
+    for times in fixes.values():
+        times.sort()
+    for d in docs:
+        f, dec = d["facts"], d["decision"]
+        times = fixes.get((dec.get("item") or "", dec.get("district") or "", f["place"] or ""), [])
+        t = d["discovered_at"]
+        lo = bisect.bisect_left(times, (t - timedelta(days=30), ""))
+        f["follows"] = [{"id": i, "t": at} for at, i in times[lo:bisect.bisect_right(times, (t, "\uffff"))]
+                        if i != d["_id"] and follows_fix(at, t)]
 
 
 _SEEDED: dict[str, tuple[str, LeadGenerator]] = {}
@@ -306,7 +332,7 @@ def seeded_year(mongo_uri: str, config: Config) -> tuple[str, LeadGenerator]:
         name = f"year_{uuid.uuid4().hex[:10]}"
         generator = LeadGenerator(config, ordinary=TEST_VOLUME)
         store = Store(mongo_uri, name)
-        seed(store, generator.leads())
+        seed(store, generator.leads(), catalogue=config.catalogue)
         _SEEDED[mongo_uri] = (name, generator)
         atexit.register(_drop, mongo_uri, name)
     return _SEEDED[mongo_uri]

@@ -68,14 +68,19 @@ class Analytics:
     def match(start: datetime, end: datetime, **fields: str | None) -> list[dict[str, Any]]:
         """The period's leads with equal decision fields, merged and rejected ones left out.
 
-        Two stages: SecantusDB's planner uses the discovered_at index only for a $match that
-        has nothing else in it (with the state test alongside it scans the collection).
+        Two stages: SecantusDB's planner uses an index only for a $match that holds nothing but
+        the index's fields, so the first is the period (with the item, category or district when
+        one is given: its (field, discovered_at) index) and the second the rest.
         """
+        first: dict[str, Any] = {"discovered_at": {"$gte": start, "$lt": end}}
+        indexed = next((name for name in ("item", "category", "district") if fields.get(name)), None)
+        if indexed:
+            first = {FIELDS[indexed]: fields[indexed], **first}
         narrow: dict[str, Any] = {"state": {"$nin": list(EXCLUDED_STATES)}}
         for name, value in fields.items():
-            if value:
+            if value and name != indexed:
                 narrow[FIELDS[name]] = value
-        return [{"$match": {"discovered_at": {"$gte": start, "$lt": end}}}, {"$match": narrow}]
+        return [{"$match": first}, {"$match": narrow}]
 
     def _one(self, pipeline: list[dict[str, Any]]) -> dict[str, Any]:
         return to_shanghai(next(self.leads.aggregate(pipeline, allowDiskUse=True), {}))

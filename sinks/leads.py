@@ -324,7 +324,9 @@ class LeadService:
             updates.clear()
             return n
 
-        for doc in self._leads.find({"facts.v": {"$ne": FACTS_VERSION}}, {"queue_rank": 0}, batch_size=batch):
+        # an equality on the facts.v index: missing (None) or an older version
+        stale = {"facts.v": {"$in": [None, *range(FACTS_VERSION)]}}
+        for doc in self._leads.find(stale, {"queue_rank": 0}, batch_size=batch):
             facts = lead_facts(lead_from_doc(doc), self.catalogue.sla_minutes)
             guard = {"_id": doc["_id"], "version": doc.get("version", 0)}
             updates.append(UpdateOne(guard, {"$set": {"facts": facts}}))
@@ -370,11 +372,14 @@ class LeadService:
         if not (fixed.decision.item and place):
             return
         until = resolved_at + timedelta(days=RECURRENCE_DAYS)
-        query = {"decision.item": fixed.decision.item, "facts.place": place,
-                 "decision.district": fixed.decision.district,
-                 "discovered_at": {"$gte": resolved_at, "$lte": until},
-                 "_id": {"$ne": fixed.id}}
-        self._leads.update_many(query, {"$addToSet": {"facts.follows": {"id": fixed.id, "t": resolved_at}}})
+        # found through the (decision.item, discovered_at) index, then written by id
+        ids = [d["_id"] for d in self._leads.aggregate([
+            {"$match": {"decision.item": fixed.decision.item, "discovered_at": {"$gte": resolved_at, "$lte": until}}},
+            {"$match": {"facts.place": place, "decision.district": fixed.decision.district, "_id": {"$ne": fixed.id}}},
+            {"$project": {"_id": 1}}])]
+        if ids:
+            self._leads.update_many({"_id": {"$in": ids}},
+                                    {"$addToSet": {"facts.follows": {"id": fixed.id, "t": resolved_at}}})
 
     # --- writing: reviewers (console and JSON API) ---------------------------------------
 

@@ -11,8 +11,9 @@ any MongoDB (no multi-document transaction); sinks.stream.Relay delivers it to R
 tests/sinks/test_sinks_one_writer.py fails if another module writes the collection.
 
 Each write also keeps the lead's flat `facts` (civicwatch.lifecycle.lead_facts: week, place,
-first dispatch, 签收 and 办结 times, 退单 count, SLA met) and bumps the change counter of the
-lead's week, which sinks/analytics.py's weekly summaries are rebuilt from.
+first dispatch, 签收 and 办结 times, 退单 count, SLA met, the 办结 it recurs after) and bumps the
+change counter of the lead's week, from which sinks/summaries.py rebuilds the class-case week
+summaries; a 办结 arriving late adds itself to the facts of the leads stored after it.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+import pymongo
 from pymongo import UpdateOne
 from pymongo.database import Database
 
@@ -22,6 +23,9 @@ from civicwatch.lifecycle import RECURRENCE_DAYS
 from civicwatch.weeks import week_of, week_start
 
 COLLECTION = "analytics_weeks"
+# One week's aggregation at a year's volume may take longer than the store's short socket
+# time-out on a loaded embedded server; it is bounded by this instead.
+BUILD_TIMEOUT_S = 120
 # Bumped when a summary's content changes shape: summaries of another version are rebuilt.
 SUMMARY_VERSION = 1
 # Merged leads are another lead's incident; rejected ones are not problems.
@@ -103,7 +107,8 @@ class WeekSummaries:
                     {"$facet": {"cells": [{"$group": group}],
                                 "recurrences": [{"$match": {"facts.follows": {"$ne": []}}},
                                                 {"$unwind": "$facts.follows"}, {"$group": back}]}}]
-        out = next(self.leads.aggregate(pipeline, allowDiskUse=True), {})
+        with pymongo.timeout(BUILD_TIMEOUT_S):
+            out = next(self.leads.aggregate(pipeline, allowDiskUse=True), {})
         cells = [{**{k: d["_id"].get(k) for k in CELL_KEY}, **{k: v for k, v in d.items() if k != "_id"}}
                  for d in out.get("cells", [])]
         summary = {"version": SUMMARY_VERSION, "built_from": changes, "cells": cells,

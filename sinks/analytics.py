@@ -61,6 +61,8 @@ class Analytics:
                                  ("facts.resolved_at", ASCENDING)])  # the 办结 a lead follows
         for field in ("decision.item", "decision.category", "decision.district"):
             self.leads.create_index([(field, ASCENDING), ("discovered_at", DESCENDING)])
+        self.leads.create_index([("decision.district", ASCENDING), ("decision.street", ASCENDING),
+                                 ("discovered_at", DESCENDING)])  # a street's case
 
     # --- building blocks ---------------------------------------------------------------
 
@@ -73,12 +75,13 @@ class Analytics:
         one is given: its (field, discovered_at) index) and the second the rest.
         """
         first: dict[str, Any] = {"discovered_at": {"$gte": start, "$lt": end}}
-        indexed = next((name for name in ("item", "category", "district") if fields.get(name)), None)
-        if indexed:
-            first = {FIELDS[indexed]: fields[indexed], **first}
+        # the narrowest index the fields allow: one street's leads, else one item's, category's, district's
+        indexed = next((names for names in (("district", "street"), ("item",), ("category",), ("district",))
+                        if all(fields.get(n) for n in names)), ())
+        first = {**{FIELDS[n]: fields[n] for n in indexed}, **first}
         narrow: dict[str, Any] = {"state": {"$nin": list(EXCLUDED_STATES)}}
         for name, value in fields.items():
-            if value and name != indexed:
+            if value and name not in indexed:
                 narrow[FIELDS[name]] = value
         return [{"$match": first}, {"$match": narrow}]
 

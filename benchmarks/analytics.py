@@ -117,7 +117,7 @@ def main() -> None:
         a, now = book.analytics, generator.now
 
         def cold() -> None:
-            forget_summaries(store)
+            forget_summaries(setup)
 
         timed(f"week summaries, {args.weeks} built (cold)", 1, server,
               lambda: a.summaries.get(period.labels), before=cold)
@@ -146,8 +146,11 @@ def main() -> None:
             flagged = [row.split('"')[0] for row in html.split('<tr class="recur-row" data-resolved="')[1:]]
             rank = (flagged.index(generator.plan.recurrence_resolved) + 1
                     if generator.plan.recurrence_resolved in flagged else None)
-            print(f"planted recurrence after 办结 flagged: {'#' + str(rank) if rank else 'not in the first '}"
-                  f" of {len(flagged)} shown")
+            found = [r["_id"] for r in a.recurrences(period.start, period.end, limit=100_000)]
+            planted = generator.plan.recurrence_resolved
+            print(f"planted recurrence after 办结 flagged: #{found.index(planted) + 1 if planted in found else '—'}"
+                  f" of {len(found)} found; page shows {len(flagged)}"
+                  f"{', #' + str(rank) if rank else ', not it'}")
             case = urlencode({"key": generator.plan.cases[0], "week": WEEK, "weeks": args.weeks})
             drill = urlencode({"from": period.labels[0], "to": WEEK, "district": "福田区", "metric": "late"})
             timed(f"page /classcases ({args.weeks} weeks, cold)", args.runs, server,
@@ -179,10 +182,14 @@ def main() -> None:
                    "--weeks", str(args.weeks), "-o", str(out)]
         env = {**os.environ, "CIVICWATCH_MONGO_URI": uri, "CIVICWATCH_MONGO_DB": name}
         root = Path(__file__).resolve().parents[1]
-        timed("civicwatch report weekly (warm, process)", args.runs, server,
-              lambda: subprocess.run(command, env=env, cwd=root, check=True, capture_output=True))
-        timed("civicwatch report weekly (cold, process)", 1, server,
-              lambda: subprocess.run(command, env=env, cwd=root, check=True, capture_output=True), before=cold)
+
+        def command_run() -> None:
+            done = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True)
+            if done.returncode:
+                raise SystemExit(f"report weekly failed ({done.returncode}): {done.stderr[-2000:]}")
+
+        timed("civicwatch report weekly (warm, process)", args.runs, server, command_run)
+        timed("civicwatch report weekly (cold, process)", 1, server, command_run, before=cold)
         setup.db.client.drop_database(name)
 
 

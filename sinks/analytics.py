@@ -15,6 +15,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+import pymongo
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
@@ -28,6 +29,8 @@ FIELDS = {"item": "decision.item", "category": "decision.category", "district": 
 METRICS: dict[str, dict[str, Any] | None] = {
     "leads": None, "work_orders": {"facts.wo": 1}, "on_time": {"facts.on_time": 1}, "late": {"facts.late": 1},
     "returned": {"facts.returned": 1}, "resolved": {"facts.resolved": 1}}
+# Creating the indexes on a year of leads (once) takes longer than the store's socket time-out.
+INDEX_TIMEOUT_S = 1800
 # What a drill-down row or a case's example shows of a lead.
 _ROW = {"item": "$decision.item", "category": "$decision.category", "district": "$decision.district",
         "street": "$decision.street", "department": "$decision.department", "state": 1,
@@ -54,15 +57,16 @@ class Analytics:
     def ensure_indexes(self) -> None:
         """Week builds and period scans start from discovered_at; case and drill-down queries narrow
         by field; the backfill finds leads without facts and the 办结 each one follows."""
-        self.leads.create_index("discovered_at")
-        self.leads.create_index([("state", ASCENDING), ("discovered_at", ASCENDING)])  # still dispatched
-        self.leads.create_index("facts.v")
-        self.leads.create_index([("decision.item", ASCENDING), ("facts.place", ASCENDING),
-                                 ("facts.resolved_at", ASCENDING)])  # the 办结 a lead follows
-        for field in ("decision.item", "decision.category", "decision.district"):
-            self.leads.create_index([(field, ASCENDING), ("discovered_at", DESCENDING)])
-        self.leads.create_index([("decision.district", ASCENDING), ("decision.street", ASCENDING),
-                                 ("discovered_at", DESCENDING)])  # a street's case
+        with pymongo.timeout(INDEX_TIMEOUT_S):
+            self.leads.create_index("discovered_at")
+            self.leads.create_index([("state", ASCENDING), ("discovered_at", ASCENDING)])  # still dispatched
+            self.leads.create_index("facts.v")
+            self.leads.create_index([("decision.item", ASCENDING), ("facts.place", ASCENDING),
+                                     ("facts.resolved_at", ASCENDING)])  # the 办结 a lead follows
+            for field in ("decision.item", "decision.category", "decision.district"):
+                self.leads.create_index([(field, ASCENDING), ("discovered_at", DESCENDING)])
+            self.leads.create_index([("decision.district", ASCENDING), ("decision.street", ASCENDING),
+                                     ("discovered_at", DESCENDING)])  # a street's case
 
     # --- building blocks ---------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+import pymongo
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
@@ -70,6 +71,8 @@ from sinks.summaries import mark_weeks_changed, weeks_of
 logger = logging.getLogger(__name__)
 
 _OPEN = [s.value for s in OPEN_STATES]
+# A backfill of a year of leads takes minutes, far longer than the store's socket time-out.
+BACKFILL_TIMEOUT_S = 3600
 StatusOutcome = Literal["applied", "duplicate", "unknown_work_order", "not_allowed"]
 # What a queue row shows: the history and the outbox stay on the server.
 _QUEUE_FIELDS = {"history": 0, "outbox": 0, "applied_events": 0, "facts": 0}
@@ -317,6 +320,10 @@ class LeadService:
         Two passes: every lead's own facts first, then which 办结 each one follows (that needs
         the other leads' resolution times).
         """
+        with pymongo.timeout(BACKFILL_TIMEOUT_S):
+            return self._backfill(batch)
+
+    def _backfill(self, batch: int) -> int:
         done, weeks, located = 0, set[str](), list[tuple[str, int]]()
         updates: list[UpdateOne] = []
 

@@ -75,17 +75,33 @@ class WeekSummaries:
     def __init__(self, db: Database[Any]) -> None:
         self.leads = db["leads"]
         self.weeks = db[COLLECTION]
+        # label → the summary last read or built here: a current one is not read again
+        self._memo: dict[str, dict[str, Any]] = {}
 
     def get(self, labels: list[str]) -> dict[str, dict[str, Any]]:
-        """The summaries of these weeks, each rebuilt first if a lead of it changed since."""
-        docs = {d["_id"]: d for d in self.weeks.find({"_id": {"$in": labels}})}
-        out = {}
+        """The summaries of these weeks, each rebuilt first if a lead of it changed since.
+
+        One small query for the weeks' counters; a summary is read only when this process does
+        not hold the current one, and aggregated only when none is current.
+        """
+        marks = {d["_id"]: d for d in self.weeks.find({"_id": {"$in": labels}},
+                                                      {"changes": 1, "built_from": 1, "version": 1})}
+        out, unread = {}, []
         for label in labels:
-            doc = docs.get(label) or {}
-            if doc.get("version") != SUMMARY_VERSION or doc.get("built_from") != doc.get("changes", 0):
-                doc = self.build(label, doc.get("changes", 0))
-            out[label] = doc
-        return out
+            mark = marks.get(label) or {}
+            memo = self._memo.get(label)
+            if mark.get("version") != SUMMARY_VERSION or mark.get("built_from") != mark.get("changes", 0):
+                out[label] = self.build(label, mark.get("changes", 0))
+            elif memo is not None and memo["built_from"] == mark["built_from"]:
+                out[label] = memo
+            else:
+                unread.append(label)
+        for doc in self.weeks.find({"_id": {"$in": unread}}) if unread else []:
+            out[doc["_id"]] = self._memo[doc["_id"]] = doc
+        for label in unread:
+            if label not in out:  # removed meanwhile
+                out[label] = self.build(label, 0)
+        return {label: out[label] for label in labels}
 
     def build(self, label: str, changes: int) -> dict[str, Any]:
         """Aggregate one week (one scan of its leads) and store it as built from counter value
@@ -114,4 +130,5 @@ class WeekSummaries:
         summary = {"version": SUMMARY_VERSION, "built_from": changes, "cells": cells,
                    "recurrences": out.get("recurrences", [])}
         self.weeks.update_one({"_id": label}, {"$set": summary}, upsert=True)
-        return {"_id": label, **summary}
+        self._memo[label] = doc = {"_id": label, **summary}
+        return doc

@@ -41,6 +41,7 @@ class Lease:
         self._release = client.register_script(_RELEASE)
         self._lock = threading.Lock()
         self._valid_until = 0.0  # monotonic; a third of the TTL after the last renewal
+        self.unreachable: redis.RedisError | None = None  # why the last renewal could not ask Redis
 
     def holds(self) -> bool:
         with self._lock:
@@ -49,8 +50,10 @@ class Lease:
                 return True
             try:
                 held = bool(self._acquire(keys=[self.key], args=[self.holder, self.ttl_ms]))
-            except redis.RedisError:
+                self.unreachable = None
+            except redis.RedisError as exc:
                 held = False  # cannot tell: do no work rather than double it
+                self.unreachable = exc
             # Renew well before expiry: a pause longer than two thirds of the TTL loses the lease.
             self._valid_until = now + self.ttl_ms / 3000 if held else 0.0
             return held

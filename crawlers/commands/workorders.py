@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from civicwatch.config import get_settings, load_config
-from civicwatch.exceptions import ConfigError
+from civicwatch.exceptions import ConfigError, ServerUnavailableError
 
 if TYPE_CHECKING:
     from sinks.leads import LeadService
@@ -70,8 +70,10 @@ class DispatchLink:
     Every console runs one; a Redis lease (sinks.election.Lease, key `<status stream>:link-leader`)
     elects the one that works, so two consoles never relay or apply twice, and another takes
     over within `lease_ttl_s` when the holder stops. A failed round is logged and retried on the
-    next one; nothing is lost meanwhile (the outbox keeps pending work orders, the status stream
-    keeps unacknowledged events). stop() ends both loops and gives up the lease.
+    next one; a server that stops answering is one line per loop when it goes and one when the
+    loop works again (no traceback per round); nothing is lost meanwhile (the outbox keeps pending
+    work orders, the status stream keeps unacknowledged events). stop() ends both loops and gives
+    up the lease.
     """
 
     def __init__(self, leads: LeadService, client: redis.Redis, *, workorder_stream: str, status_stream: str,
@@ -120,14 +122,30 @@ class DispatchLink:
         self.stop()
 
     def _loop(self, name: str, round_: Callable[[], int]) -> None:
+        from sinks.servers import SERVER_DOWN_ERRORS, server_down
+
+        outage = False  # said once when a server stops answering, and once when it is back
         while not self._stop.wait(self.interval_s):
-            if not self.lease.holds():  # another console is the deployment's link
-                continue
             try:
+                if not self.lease.holds():
+                    if self.lease.unreachable is not None:  # Redis is down, not another console's turn
+                        raise self.lease.unreachable
+                    continue  # another console is the deployment's link
                 done = round_()
+            except (*SERVER_DOWN_ERRORS, ServerUnavailableError) as exc:
+                # An outage is expected and retried: a traceback every round would bury the one line.
+                if not outage:
+                    down = exc if isinstance(exc, ServerUnavailableError) else server_down(exc)
+                    logger.warning("%(loop)s: %(down)s; retrying every %(interval)g s, nothing is lost meanwhile",
+                                   {"loop": name, "down": down, "interval": self.interval_s})
+                    outage = True
+                continue
             except Exception:  # keep serving; see the class docstring
                 logger.exception("%(loop)s round failed", {"loop": name})
                 continue
+            if outage:
+                logger.warning("%(loop)s: working again", {"loop": name})
+                outage = False
             if done and self.report:
                 self.report(name, done)
 
@@ -137,11 +155,12 @@ def relay(interval: Annotated[float, typer.Option(help="seconds between rounds")
     """Deliver dispatched work orders to Redis and apply status events, until Ctrl-C or SIGTERM."""
     from sinks.leads import LeadService
     from sinks.mongo import Store
+    from sinks.servers import redis_client
 
     settings = get_settings()
     config = load_config(settings)
     store = Store(_need(settings.mongo_uri, "CIVICWATCH_MONGO_URI"), settings.mongo_db)
-    client = redis.Redis.from_url(_need(settings.redis_url, "CIVICWATCH_REDIS_URL"))
+    client = redis_client(_need(settings.redis_url, "CIVICWATCH_REDIS_URL"))  # short time-outs
     console = Console()
     what = {"workorder-relay": "work orders relayed", "status-applier": "status events applied"}
     stop = threading.Event()

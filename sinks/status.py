@@ -3,26 +3,26 @@ resolved), one JSON event per stream entry in its `event` field; docs/status-eve
 
 Events are read with a consumer group and applied once by LeadService.apply_status_event: the
 lead update itself is guarded by "this event id not yet applied", so a repeated event changes
-nothing. An entry that cannot be applied (not UTF-8, bad JSON, not a valid event, too large, an
-unknown work order, a step the lead's state does not allow) goes to the dead-letter stream with
-its reason and is acknowledged; nothing else changes (so does an event whose write MongoDB
-refuses for the data itself). An entry is left unacknowledged only when MongoDB cannot be
-reached, and this consumer reads its own unacknowledged entries again before new ones.
+nothing. An entry that cannot be applied (not valid UTF-8 text, a lone-surrogate escape
+included; bad JSON, not a valid event, too large, an unknown work order, a step the lead's state
+does not allow) goes to the dead-letter stream with its reason and is acknowledged; nothing else
+changes (so does an event whose write MongoDB refuses for the data itself). An entry is left
+unacknowledged only when MongoDB cannot be reached, and this consumer reads its own
+unacknowledged entries again before new ones (sinks/streams.py GroupReader).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 import redis
-from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure
 
 from civicwatch.models import StatusEvent
 from sinks.leads import LeadService
-from sinks.stream import ensure_group
+from sinks.streams import GroupReader, dead_letter, parse_entry, raw_bytes
+from sinks.streams import text as _text
 
 logger = logging.getLogger(__name__)
 
@@ -31,29 +31,9 @@ DEAD_LETTER_REASONS = {"unknown_work_order": "unknown work order",
                        "not_allowed": "not allowed in the lead's current state"}
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
 def read_event(raw: bytes | str | None) -> tuple[StatusEvent | None, str | None]:
     """The event in one entry's `event` field, or None and why it is not one."""
-    if raw is None:
-        return None, "no `event` field"
-    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    if len(data) > MAX_EVENT_BYTES:
-        return None, f"oversize: {len(data)} bytes (at most {MAX_EVENT_BYTES})"
-    try:
-        payload = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return None, f"not UTF-8: {exc.reason} at byte {exc.start}"
-    except ValueError as exc:
-        return None, f"bad JSON: {exc}"
-    try:
-        return StatusEvent.model_validate(payload), None
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(p) for p in problem["loc"]) or "event"
-        return None, f"invalid event: {where}: {problem['msg']}"
+    return parse_entry(raw, StatusEvent, MAX_EVENT_BYTES, "event")
 
 
 class StatusApplier:
@@ -69,23 +49,12 @@ class StatusApplier:
         self.group = group
         self.consumer = consumer  # one name per deployment: a new leader takes over the old one's entries
         self.dead_letter_stream = dead_letter_stream
-        self._group_ready = False  # created on the first read: building needs no live Redis
+        self.reader = GroupReader(client, stream, group, consumer)
 
     def apply_pending(self, count: int = 100, block_ms: int | None = None) -> int:
-        """Apply up to `count` new events (waiting up to block_ms for one); returns how many changed a lead."""
-        if not self._group_ready:
-            ensure_group(self.client, self.stream, self.group)
-            self._group_ready = True
-        applied = 0
-        # This consumer's unacknowledged entries first (an apply that failed, e.g. MongoDB was
-        # down, is retried), then new ones.
-        for start, block in (("0", None), (">", block_ms)):
-            reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: start}, count=count,
-                                           block=block)
-            for _, entries in reply or []:
-                for entry_id, fields in entries:
-                    applied += self._apply_entry(entry_id, fields)
-        return applied
+        """Apply up to `count` events, this consumer's unacknowledged ones first (waiting up to
+        block_ms for one); returns how many changed a lead."""
+        return self.reader.apply_each(self._apply_entry, count, block_ms)
 
     def _apply_entry(self, entry_id: Any, fields: dict[Any, Any] | None) -> bool:
         if fields is None:  # trimmed from the stream meanwhile: nothing left to apply
@@ -113,15 +82,11 @@ class StatusApplier:
         return False
 
     def _dead_letter(self, entry_id: Any, raw: Any, reason: str) -> None:
-        """Keep the entry as it came, with why, and acknowledge it, in one MULTI."""
-        kept = raw if raw is not None else b""
-        if isinstance(kept, str):
-            kept = kept.encode("utf-8", "surrogatepass")
-        pipe = self.client.pipeline(transaction=True)
-        pipe.xadd(self.dead_letter_stream, {"entry_id": _text(entry_id), "stream": self.stream,
-                                            "reason": reason, "event": kept[:MAX_EVENT_BYTES]})
-        pipe.xack(self.stream, self.group, entry_id)
-        pipe.execute()
+        """Keep the entry as it came, with why, and acknowledge it."""
+        dead_letter(self.client, stream=self.stream, group=self.group, entry_id=entry_id,
+                    dead_letter_stream=self.dead_letter_stream,
+                    fields={"entry_id": _text(entry_id), "stream": self.stream, "reason": reason,
+                            "event": raw_bytes(raw, MAX_EVENT_BYTES)})
         logger.warning("status entry %(entry)s dead-lettered: %(reason)s", {"entry": _text(entry_id), "reason": reason})
 
 

@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 
+from sinks.streams import GroupReader, dead_letter, ensure_group, load_json, raw_bytes
+from sinks.streams import text as _text
+
 if TYPE_CHECKING:  # a downstream reader (WorkOrderConsumer) needs no MongoDB driver
     from sinks.leads import LeadService
 
@@ -29,14 +32,6 @@ logger = logging.getLogger(__name__)
 
 RELAYED_TTL_SECONDS = 90 * 86400
 
-
-def ensure_group(client: redis.Redis, stream: str, group: str) -> None:
-    """Create the consumer group (and the stream) unless it exists."""
-    try:
-        client.xgroup_create(stream, group, id="0", mkstream=True)
-    except redis.ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
 
 # KEYS[1] relay marker, KEYS[2] stream; ARGV: ttl, id, document, kind. Returns the entry id or
 # false. A work order's entry has `id` and `document`; a withdrawal also `type` = withdrawn.
@@ -162,10 +157,6 @@ class PoisonEntry(ValueError):
         super().__init__(reason)
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
 def parse_entry(entry_id: Any, fields: dict[Any, Any]) -> Delivery:
     """One stream entry as a Delivery; PoisonEntry when it cannot be one (missing fields, not
     UTF-8, bad JSON, not an object, a lone surrogate, oversize)."""
@@ -173,20 +164,9 @@ def parse_entry(entry_id: Any, fields: dict[Any, Any]) -> Delivery:
     order_id = _text(f.get("id", b""))
     if not order_id:
         raise PoisonEntry("no `id` field")
-    raw = f.get("document")
-    if raw is None:
-        raise PoisonEntry("no `document` field", order_id)
-    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    if len(data) > MAX_ENTRY_BYTES:
-        raise PoisonEntry(f"oversize: {len(data)} bytes (at most {MAX_ENTRY_BYTES})", order_id)
-    try:
-        document = json.loads(data.decode("utf-8"))
-        # A "\ud800" escape is valid JSON but no encoder takes the string it gives.
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
-    except UnicodeError as exc:
-        raise PoisonEntry(f"not valid UTF-8 text: {exc.reason}", order_id) from None
-    except ValueError as exc:
-        raise PoisonEntry(f"bad JSON: {exc}", order_id) from None
+    document, problem = load_json(f.get("document"), MAX_ENTRY_BYTES, "document")
+    if problem is not None:
+        raise PoisonEntry(problem, order_id)
     if not isinstance(document, dict):
         raise PoisonEntry(f"document is a JSON {type(document).__name__}, not an object", order_id)
     return Delivery(entry_id=_text(entry_id), order_id=order_id, document=document,
@@ -210,7 +190,7 @@ class WorkOrderConsumer:
         self.stream = stream
         self.dead_letter_stream = dead_letter_stream
         self.max_deliveries = max_deliveries
-        self._pending_from: str | None = "0"  # None once this consumer's own pending entries are read
+        self.reader = GroupReader(client, stream, group, consumer)
         ensure_group(client, stream, group)
 
     def _deliveries(self, entries: list[Any]) -> list[Delivery]:
@@ -227,21 +207,12 @@ class WorkOrderConsumer:
 
     def read(self, count: int = 10, block_ms: int | None = None) -> list[Delivery]:
         """This consumer's own pending entries first (once, after a start), then new ones; each
-        stays pending until acked."""
-        while self._pending_from is not None:
-            reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: self._pending_from},
-                                           count=count)
-            entries = [e for _, batch in reply or [] for e in batch]
-            if not entries:
-                self._pending_from = None
-                break
-            self._pending_from = _text(entries[-1][0])  # past these: an unacked one is not read twice here
+        stays pending until acked. Poison is dead-lettered on the way, so [] means nothing is left."""
+        while entries := self.reader.read(count, block_ms):
             found = self._deliveries(entries)
             if found:
                 return found
-        reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: ">"}, count=count,
-                                       block=block_ms)
-        return self._deliveries([e for _, batch in reply or [] for e in batch])
+        return []
 
     def ack(self, delivery: Delivery) -> None:
         self.client.xack(self.stream, self.group, delivery.entry_id)
@@ -268,25 +239,19 @@ class WorkOrderConsumer:
 
     def dead_letter(self, delivery: Delivery, reason: str) -> None:
         """For an entry that cannot be applied: kept on the dead-letter stream with why, and acked."""
-        pipe = self.client.pipeline(transaction=True)
-        pipe.xadd(self.dead_letter_stream, {"id": delivery.order_id, "entry_id": delivery.entry_id,
-                                            "reason": reason,
-                                            "document": json.dumps(delivery.document, ensure_ascii=False)})
-        pipe.xack(self.stream, self.group, delivery.entry_id)
-        pipe.execute()
+        dead_letter(self.client, stream=self.stream, group=self.group, entry_id=delivery.entry_id,
+                    dead_letter_stream=self.dead_letter_stream,
+                    fields={"id": delivery.order_id, "entry_id": delivery.entry_id, "reason": reason,
+                            "document": json.dumps(delivery.document, ensure_ascii=False)})
         logger.warning("work order %s dead-lettered: %s", delivery.order_id, reason)
 
     def _dead_letter_raw(self, entry_id: Any, fields: dict[Any, Any], exc: PoisonEntry) -> None:
         """An unparseable entry kept as it came (cut to MAX_ENTRY_BYTES a field), with why, and acked."""
-        kept: dict[str, Any] = {}
-        for key, value in fields.items():
-            value = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
-            kept[f"field:{_text(key)[:100]}"] = value[:MAX_ENTRY_BYTES]
-        pipe = self.client.pipeline(transaction=True)
-        pipe.xadd(self.dead_letter_stream, {"id": exc.order_id[:200], "entry_id": _text(entry_id),
-                                            "reason": exc.reason[:500], **kept})
-        pipe.xack(self.stream, self.group, entry_id)
-        pipe.execute()
+        kept = {f"field:{_text(key)[:100]}": raw_bytes(value, MAX_ENTRY_BYTES) for key, value in fields.items()}
+        dead_letter(self.client, stream=self.stream, group=self.group, entry_id=entry_id,
+                    dead_letter_stream=self.dead_letter_stream,
+                    fields={"id": exc.order_id[:200], "entry_id": _text(entry_id), "reason": exc.reason[:500],
+                            **kept})
         logger.warning("work-order stream entry %(entry)s dead-lettered: %(reason)s",
                        {"entry": _text(entry_id), "reason": exc.reason})
 
@@ -301,7 +266,7 @@ class WorkOrderConsumer:
             try:
                 apply(delivery)
             except retry_on:
-                self._pending_from = "0"  # the next step starts with this one again
+                self.reader.rewind()  # the next step starts with this one again
                 raise
             except Exception as exc:  # a document the consumer cannot take must not stall the rest
                 self.dead_letter(delivery, reason=f"cannot be applied: {type(exc).__name__}: {exc}"[:500])

@@ -14,7 +14,6 @@ be read or applied is dead-lettered with its reason (the status stream's dead-le
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from collections.abc import Callable
@@ -22,12 +21,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import redis
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from pymongo.database import Database
 from pymongo.errors import ConnectionFailure
 
 from civicwatch.clock import SHANGHAI, now_shanghai
 from civicwatch.models import GovernanceSuggestion, SuggestionReply, SuggestionState
+from sinks.streams import GroupReader, dead_letter, parse_entry, raw_bytes, text
 
 logger = logging.getLogger(__name__)
 
@@ -203,25 +203,7 @@ MAX_REPLY_BYTES = 16 * 1024  # a reply is a few hundred bytes; more is not a rep
 
 def read_reply(raw: bytes | str | None) -> tuple[SuggestionReply | None, str | None]:
     """The reply in one entry's `event` field, or None and why it is not one."""
-    if raw is None:
-        return None, "no `event` field"
-    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    if len(data) > MAX_REPLY_BYTES:
-        return None, f"oversize: {len(data)} bytes (at most {MAX_REPLY_BYTES})"
-    try:
-        payload = json.loads(data.decode("utf-8"))
-        # A "\ud800" escape is valid JSON, but MongoDB refuses the string it gives.
-        json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    except UnicodeError as exc:
-        return None, f"not valid UTF-8 text: {exc.reason}"
-    except ValueError as exc:
-        return None, f"bad JSON: {exc}"
-    try:
-        return SuggestionReply.model_validate(payload), None
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(p) for p in problem["loc"]) or "reply"
-        return None, f"invalid reply: {where}: {problem['msg']}"
+    return parse_entry(raw, SuggestionReply, MAX_REPLY_BYTES, "reply")
 
 
 class SuggestionReplies:
@@ -241,20 +223,10 @@ class SuggestionReplies:
         self.group = group
         self.consumer = consumer
         self.dead_letter_stream = dead_letter_stream
-        try:
-            client.xgroup_create(stream, group, id="0", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        self.reader = GroupReader(client, stream, group, consumer)
 
     def apply_pending(self, count: int = 100, block_ms: int | None = None) -> int:
-        applied = 0
-        for start, block in (("0", None), (">", block_ms)):
-            reply = self.client.xreadgroup(self.group, self.consumer, {self.stream: start}, count=count, block=block)
-            for _, entries in reply or []:
-                for entry_id, fields in entries:
-                    applied += self._apply_entry(entry_id, fields)
-        return applied
+        return self.reader.apply_each(self._apply_entry, count, block_ms)
 
     def _apply_entry(self, entry_id: Any, fields: dict[Any, Any] | None) -> bool:
         if not fields or fields.get(b"type", fields.get("type")) not in (b"suggestion", "suggestion"):
@@ -276,16 +248,12 @@ class SuggestionReplies:
         return False
 
     def _dead_letter(self, entry_id: Any, raw: Any, reason: str) -> None:
-        kept = raw if raw is not None else b""
-        if isinstance(kept, str):
-            kept = kept.encode("utf-8", "surrogatepass")
-        eid = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.xadd(self.dead_letter_stream, {"entry_id": eid, "stream": self.stream, "type": "suggestion",
-                                            "reason": reason, "event": kept[:MAX_REPLY_BYTES]})
-        pipe.xack(self.stream, self.group, entry_id)
-        pipe.execute()
-        logger.warning("suggestion reply %(entry)s dead-lettered: %(reason)s", {"entry": eid, "reason": reason})
+        dead_letter(self.client, stream=self.stream, group=self.group, entry_id=entry_id,
+                    dead_letter_stream=self.dead_letter_stream,
+                    fields={"entry_id": text(entry_id), "stream": self.stream, "type": "suggestion",
+                            "reason": reason, "event": raw_bytes(raw, MAX_REPLY_BYTES)})
+        logger.warning("suggestion reply %(entry)s dead-lettered: %(reason)s",
+                       {"entry": text(entry_id), "reason": reason})
 
 
 def publish_reply(client: redis.Redis, reply: SuggestionReply,

@@ -17,8 +17,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from sinks.mongo import Store
-from sinks.stream import Relay, WorkOrderConsumer
-from tests.sinks.test_sinks_stream import _Redis, dispatch, service, stream_ids
+from sinks.stream import Relay
+from tests.sinks.test_sinks_stream import _Redis, consumed, dispatch, service, stream_ids
 
 pytestmark = pytest.mark.faults
 
@@ -61,12 +61,7 @@ def test_each_work_order_reaches_the_stream_once_through_redis_restarts_mid_disp
         assert restarts == 3
         assert sorted(on_stream) == sorted(order_ids) and set(on_stream.values()) == {1}, on_stream
         assert relay.relay_once() == 0 and Counter(stream_ids(client)) == on_stream  # settled
-        consumer = WorkOrderConsumer(client, "dispatch", "c1")
-        seen: list[str] = []
-        while deliveries := consumer.read(count=7):
-            for delivery in deliveries:
-                seen.append(delivery.order_id)
-                consumer.ack(delivery)
+        seen = consumed(client, count=7)
         assert sorted(seen) == sorted(order_ids) and len(seen) == len(set(seen))
     finally:
         client.close()

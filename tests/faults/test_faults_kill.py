@@ -211,8 +211,7 @@ def test_a_relay_killed_mid_dispatch_at_seeded_points_puts_each_work_order_on_th
         mongo_uri: str, redis_url: str, tmp_path: Path) -> None:
     """`civicwatch workorders relay` SIGKILLed while it moves work orders to the stream, restarted."""
     from sinks.mongo import Store
-    from sinks.stream import WorkOrderConsumer
-    from tests.sinks.test_sinks_stream import dispatch, stream_ids
+    from tests.sinks.test_sinks_stream import consumed, dispatch, stream_ids
 
     db_name = f"relay_{uuid.uuid4().hex[:8]}"
     store = Store(mongo_uri, db_name)
@@ -257,12 +256,7 @@ def test_a_relay_killed_mid_dispatch_at_seeded_points_puts_each_work_order_on_th
         assert proc.wait(30) == 0
         on_stream = stream_ids(client)
         assert sorted(on_stream) == sorted(order_ids), "a work order was lost or doubled on the stream"
-        consumer = WorkOrderConsumer(client, "dispatch", "c1")
-        seen: list[str] = []
-        while deliveries := consumer.read(count=16):
-            for delivery in deliveries:
-                seen.append(delivery.order_id)
-                consumer.ack(delivery)
+        seen = consumed(client, count=16)
         assert sorted(seen) == sorted(order_ids)
     finally:
         store.db.client.drop_database(db_name)

@@ -25,9 +25,8 @@ from crawlers.embedded import free_port
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.servers import mongo_client
-from sinks.stream import WorkOrderConsumer
 from tests.sinks.test_sinks_store import CONFIG, save
-from tests.sinks.test_sinks_stream import dispatch, stream_ids
+from tests.sinks.test_sinks_stream import consumed, dispatch, stream_ids
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
@@ -149,12 +148,7 @@ def test_mongodb_stopped_before_and_during_the_relay_loses_and_doubles_nothing(
 
         on_stream = stream_ids(client)
         assert sorted(on_stream) == sorted(order_ids), "a work order was lost or doubled on the stream"
-        consumer = WorkOrderConsumer(client, "dispatch", "c1")
-        seen: list[str] = []
-        while deliveries := consumer.read(count=16):
-            for delivery in deliveries:
-                seen.append(delivery.order_id)
-                consumer.ack(delivery)
+        seen = consumed(client, count=16)
         assert sorted(seen) == sorted(order_ids)
         entry_ids = {eid.decode() for eid, _ in client.xrange(STREAM)}
         recorded = {d["outbox"]["entry_id"] for d in store.leads.find({"outbox.state": "delivered"}, {"outbox": 1})}

@@ -12,8 +12,8 @@ from pymongo.database import Database
 
 from crawlers.embedded import EmbeddedServers
 from sinks.mongo import Store
-from sinks.stream import Relay, WorkOrderConsumer
-from tests.sinks.test_sinks_stream import dispatch, service, stream_ids
+from sinks.stream import Relay
+from tests.sinks.test_sinks_stream import consumed, dispatch, service, stream_ids
 
 pytestmark = pytest.mark.faults
 
@@ -21,16 +21,6 @@ pytestmark = pytest.mark.faults
 @pytest.fixture
 def store(mongo_db: Database) -> Store:
     return Store(db=mongo_db)
-
-
-def consumed(client: redis.Redis) -> list[str]:
-    consumer = WorkOrderConsumer(client, "dispatch", "c1")
-    seen: list[str] = []
-    while deliveries := consumer.read(count=100):
-        for delivery in deliveries:
-            seen.append(delivery.order_id)
-            consumer.ack(delivery)
-    return seen
 
 
 def test_a_delivered_work_order_outlives_an_embedded_redis_restart(store: Store, tmp_path: Path) -> None:

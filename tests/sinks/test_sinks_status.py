@@ -19,7 +19,7 @@ from sinks.election import Lease
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.status import MAX_EVENT_BYTES, StatusApplier, publish_status
-from sinks.stream import ensure_group
+from sinks.streams import ensure_group
 from tests.sinks.test_sinks_store import T0, save
 
 STREAM = "civicwatch:workorder-status"
@@ -59,11 +59,14 @@ def test_english_aliases_are_applied_as_the_chinese_words(store: Store, service:
 
 @pytest.mark.parametrize(("raw", "reason"), [
     (b"{not json", "bad JSON"),
-    (b"\xff\xfe{}", "not UTF-8"),
+    (b"\xff\xfe{}", "not valid UTF-8 text"),
     ('{"event_id": "e1", "service_request_id": "WO-X", "status": "closed", "at": "2026-11-21T09:30:00+08:00"}',
      "invalid event: status"),
     ('{"event_id": "e\\ud800", "service_request_id": "ORDER", "status": "签收", "at": "2026-11-21T09:30:00+08:00"}',
-     "invalid event: event_id"),
+     "not valid UTF-8 text"),
+    # A lone-surrogate escape in free text: refused when read, before MongoDB (BSON) sees it.
+    ('{"event_id": "e-sur", "service_request_id": "ORDER", "status": "退单", "reason": "不属\\ud800本部门", '
+     '"at": "2026-11-21T09:30:00+08:00"}', "not valid UTF-8 text: surrogates not allowed"),
     ("ORDER-SIGNED", "unknown work order"),
     ("ORDER-OVERSIZE", "oversize"),
     ("ORDER-TWICE-RESOLVED", "not allowed"),

@@ -42,6 +42,17 @@ def stream_ids(client: redis.Redis, stream: str = "civicwatch:workorders") -> li
     return [f[b"id"].decode() for _, f in client.xrange(stream)]
 
 
+def consumed(client: redis.Redis, count: int = 100) -> list[str]:
+    """The work-order ids a downstream consumer (group `dispatch`) reads and acknowledges, in order."""
+    consumer = WorkOrderConsumer(client, "dispatch", "c1")
+    seen: list[str] = []
+    while deliveries := consumer.read(count=count):
+        for delivery in deliveries:
+            seen.append(delivery.order_id)
+            consumer.ack(delivery)
+    return seen
+
+
 def test_relay_delivers_each_dispatch_once(store: Store, redis_client: redis.Redis) -> None:
     order_id = dispatch(store, "1")
     relay = Relay(service(store), redis_client)

@@ -8,7 +8,7 @@
      │    └── AddressInUseError
      ├── DataFileError (exit 65, EX_DATAERR)
      ├── OutputFileError (exit 73, EX_CANTCREAT)
-     ├── LeadNotFound (404) · StaleLeadError (409) · TransitionError (409)
+     ├── LeadNotFound (404) · StaleLeadError (409) · TransitionError (409) · LeadTooLargeError (409)
      ├── InvalidInputError (422) · FormInputError (400) · LoginRequired (401) · UserError (exit 65)
      └── ParseError · SourceBlocked   (crawling: counted per platform, never stop a crawl)
 
@@ -104,6 +104,18 @@ class TransitionError(CivicwatchError):
         self.from_state = from_state
         self.to_state = to_state
         super().__init__(f"lead {lead_id}: cannot go from {from_state} to {to_state}")
+
+
+class LeadTooLargeError(CivicwatchError):
+    """MongoDB refused to grow the lead's document past its 16 MB limit (a lead written before
+    reviewer text was capped): the step is not recorded, the lead is unchanged."""
+
+    status = 409
+
+    def __init__(self, lead_id: str) -> None:
+        self.lead_id = lead_id
+        super().__init__(f"lead {lead_id} is too large to record another step (MongoDB's 16 MB document "
+                         "limit); archive part of its history first")
 
 
 class LeadNotFound(CivicwatchError):

@@ -27,6 +27,7 @@ from civicwatch.exceptions import (
     FormInputError,
     InvalidInputError,
     LeadNotFound,
+    LeadTooLargeError,
     LoginRequired,
     ServerUnavailableError,
     StaleLeadError,
@@ -93,6 +94,8 @@ def _bad_input(exc: CivicwatchError) -> str:
 _PAGE_TEXT: dict[type[CivicwatchError], Callable[[Any], str]] = {
     LeadNotFound: lambda exc: f"线索不存在：{exc}",
     StaleLeadError: lambda exc: "这条线索在您查看之后已被其他审核员处理或修改，请返回刷新后再操作。",
+    LeadTooLargeError: lambda exc: "这条线索的记录已过大（早期未限长的文字使其接近数据库单条 16 MB 上限），"
+                                   "无法再记录新的处理步骤，线索未改动。请联系管理员归档其历史。",
     TransitionError: lambda exc: (f"线索当前状态「{_state_name(exc.from_state)}」不允许转为"
                                   f"「{_state_name(exc.to_state)}」。"),
     InvalidInputError: _bad_input,

@@ -20,18 +20,25 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import pymongo
 from pymongo import UpdateOne
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, WriteError
 
 from civicwatch.clock import now_shanghai
 from civicwatch.config import Catalogue
 from civicwatch.corrections import DEFAULT_TEXT_MAX_CHARS, check_text
-from civicwatch.exceptions import InvalidInputError, LeadNotFound, StaleLeadError, TransitionError
+from civicwatch.exceptions import (
+    InvalidInputError,
+    LeadNotFound,
+    LeadTooLargeError,
+    StaleLeadError,
+    TransitionError,
+)
 from civicwatch.lifecycle import (
     FACTS_VERSION,
     NO_RETURN_REASON,
@@ -494,9 +501,10 @@ class LeadService:
         note = history_entry(target, target.state, at=self.now(), actor=actor, action="merged_from",
                              reason=f"并入 {lead_id}")
         # No state change on the target, so no $set: a concurrent step on it keeps its state.
-        self._leads.update_one({"_id": into_id}, {
-            "$push": {"sources": {"$each": extra}, "history": note.model_dump(mode="python")},
-            "$inc": {"version": 1}})
+        with _refused_as_too_large(into_id):
+            self._leads.update_one({"_id": into_id}, {
+                "$push": {"sources": {"$each": extra}, "history": note.model_dump(mode="python")},
+                "$inc": {"version": 1}})
         self.queue_index.touch()
         return merged
 
@@ -579,11 +587,12 @@ class LeadService:
             else lead.decision})
         facts = lead_facts(after, self.catalogue.sla_minutes)
         facts["follows"] = self._follows(after)
-        result = self._leads.update_one(
-            {"_id": lead.id, **guard},
-            {"$set": {"state": entry.to_state.value, "queue_rank": new_rank, "facts": facts, **set_fields},
-             "$inc": {"version": 1},
-             "$push": {"history": entry.model_dump(mode="python"), **(push or {})}})
+        with _refused_as_too_large(lead.id):
+            result = self._leads.update_one(
+                {"_id": lead.id, **guard},
+                {"$set": {"state": entry.to_state.value, "queue_rank": new_rank, "facts": facts, **set_fields},
+                 "$inc": {"version": 1},
+                 "$push": {"history": entry.model_dump(mode="python"), **(push or {})}})
         if result.matched_count == 1:
             self.queue_index.shift(old_rank, new_rank)
             if facts["resolved_at"] and lead.state != LeadState.RESOLVED:
@@ -623,6 +632,22 @@ class LeadService:
         if lead.version != expected_version:
             raise StaleLeadError(lead_id, expected_version)
         return lead
+
+
+# The server's codes for "the document after this update would pass 16 MB" (MongoDB 17419 and
+# 10334 BSONObjectTooLarge; SecantusDB answers 10334).
+_TOO_LARGE_CODES = frozenset({10334, 17419})
+
+
+@contextmanager
+def _refused_as_too_large(lead_id: str) -> Iterator[None]:
+    """A write the server refuses because the lead would pass 16 MB becomes LeadTooLargeError."""
+    try:
+        yield
+    except WriteError as exc:
+        if exc.code in _TOO_LARGE_CODES or "larger than" in str(exc):
+            raise LeadTooLargeError(lead_id) from None
+        raise
 
 
 def _rank(doc: dict[str, Any]) -> str:

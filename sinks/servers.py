@@ -7,6 +7,7 @@ ServerUnavailableError naming the server and its address (without credentials).
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 import pymongo
@@ -14,6 +15,8 @@ import pymongo.errors
 import redis
 
 from civicwatch.exceptions import ServerUnavailableError
+
+logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 3.0  # finding and connecting to a server
 SOCKET_TIMEOUT_S = 10.0  # one operation on an open connection
@@ -51,3 +54,25 @@ def server_down(exc: BaseException) -> ServerUnavailableError:
     server = "MongoDB" if isinstance(exc, pymongo.errors.PyMongoError) else "Redis"
     reason = (str(exc).splitlines() or [type(exc).__name__])[0].split(" (configured timeouts")[0][:200]
     return ServerUnavailableError(f"{server} is not answering ({reason})")
+
+
+class OutageLog:
+    """For a loop that retries while a server is down: one line when `loop` meets the outage and
+    one when it works again, instead of a traceback every round."""
+
+    def __init__(self, loop: str, interval_s: float) -> None:
+        self.loop = loop
+        self.interval_s = interval_s
+        self.down = False
+
+    def failed(self, exc: BaseException) -> None:
+        if not self.down:
+            said = exc if isinstance(exc, ServerUnavailableError) else server_down(exc)
+            logger.warning("%(loop)s: %(down)s; retrying every %(interval)g s, nothing is lost meanwhile",
+                           {"loop": self.loop, "down": said, "interval": self.interval_s})
+            self.down = True
+
+    def worked(self) -> None:
+        if self.down:
+            logger.warning("%(loop)s: working again", {"loop": self.loop})
+            self.down = False

@@ -6,7 +6,6 @@ import json
 import time
 from typing import Annotated
 
-import redis
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -63,20 +62,27 @@ def list_(all_: Annotated[bool, typer.Option("--all", help="closed ones too")] =
 def relay(interval: Annotated[float, typer.Option(help="seconds between rounds")] = 1.0) -> None:
     """Send raised suggestions to the work-order stream and apply replies, until Ctrl-C."""
     from sinks.mongo import Store
+    from sinks.servers import SERVER_DOWN_ERRORS, OutageLog, redis_client
     from sinks.suggestions import SuggestionLoop
 
     settings = get_settings()
     db = Store(_need(settings.mongo_uri, "CIVICWATCH_MONGO_URI"), settings.mongo_db).db
-    client = redis.Redis.from_url(_need(settings.redis_url, "CIVICWATCH_REDIS_URL"))
+    client = redis_client(_need(settings.redis_url, "CIVICWATCH_REDIS_URL"))  # short time-outs
     loop = SuggestionLoop(db, client, workorder_stream=settings.workorder_stream,
                           status_stream=settings.status_stream,
                           dead_letter_stream=settings.status_dead_letter_stream)
     console = Console()
+    outage = OutageLog("suggestions relay", interval)
     try:
         while True:
-            sent, applied = loop.step()
-            if sent or applied:
-                console.print(f"sent {sent} suggestions, applied {applied} replies")
+            try:
+                sent, applied = loop.step()
+            except SERVER_DOWN_ERRORS as exc:  # retried: nothing is lost (the outbox, pending replies)
+                outage.failed(exc)
+            else:
+                outage.worked()
+                if sent or applied:
+                    console.print(f"sent {sent} suggestions, applied {applied} replies")
             time.sleep(interval)
     except KeyboardInterrupt:
         pass

@@ -122,9 +122,9 @@ class DispatchLink:
         self.stop()
 
     def _loop(self, name: str, round_: Callable[[], int]) -> None:
-        from sinks.servers import SERVER_DOWN_ERRORS, server_down
+        from sinks.servers import SERVER_DOWN_ERRORS, OutageLog
 
-        outage = False  # said once when a server stops answering, and once when it is back
+        outage = OutageLog(name, self.interval_s)
         while not self._stop.wait(self.interval_s):
             try:
                 if not self.lease.holds():
@@ -133,19 +133,12 @@ class DispatchLink:
                     continue  # another console is the deployment's link
                 done = round_()
             except (*SERVER_DOWN_ERRORS, ServerUnavailableError) as exc:
-                # An outage is expected and retried: a traceback every round would bury the one line.
-                if not outage:
-                    down = exc if isinstance(exc, ServerUnavailableError) else server_down(exc)
-                    logger.warning("%(loop)s: %(down)s; retrying every %(interval)g s, nothing is lost meanwhile",
-                                   {"loop": name, "down": down, "interval": self.interval_s})
-                    outage = True
+                outage.failed(exc)  # expected and retried: one line, not a traceback every round
                 continue
             except Exception:  # keep serving; see the class docstring
                 logger.exception("%(loop)s round failed", {"loop": name})
                 continue
-            if outage:
-                logger.warning("%(loop)s: working again", {"loop": name})
-                outage = False
+            outage.worked()
             if done and self.report:
                 self.report(name, done)
 

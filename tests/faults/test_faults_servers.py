@@ -4,8 +4,10 @@ time-outs, not a hang or a page of tracebacks."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,37 @@ def test_a_round_whose_seen_set_fails_is_a_failed_round(mongo_uri: str, mongo_db
     assert not result.ok and result.server_errors.get("redis")
     assert result.error and "redis failed" in result.error
     assert watermarks == {}, "nothing read is given up on"
+
+
+@pytest.mark.parametrize("down", ["redis", "mongodb"])
+def test_the_suggestions_relay_says_a_down_server_once_and_keeps_retrying(
+        tmp_path: Path, mongo_uri: str, redis_url: str, down: str) -> None:
+    env = {**os.environ, "CIVICWATCH_DATA_DIR": str(tmp_path / "data"), "CIVICWATCH_MONGO_URI": mongo_uri,
+           "CIVICWATCH_MONGO_DB": "suggestions_down", "CIVICWATCH_REDIS_URL": redis_url}
+    if down == "redis":
+        env["CIVICWATCH_REDIS_URL"] = "redis://127.0.0.1:1/0"
+    else:
+        env["CIVICWATCH_MONGO_URI"] = f"mongodb://127.0.0.1:{free_port()}/"  # nothing listens there
+    err = tmp_path / "stderr.txt"
+    with err.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "crawlers.cli", "suggestions", "relay", "--interval",
+                                 "0.1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=out)
+    try:
+        deadline = time.monotonic() + 120
+        while "is not answering" not in err.read_text(encoding="utf-8", errors="replace"):
+            assert proc.poll() is None, "the relay stopped instead of retrying"
+            assert time.monotonic() < deadline, "the relay never said the server is down"
+            time.sleep(0.1)
+        time.sleep(4)  # more rounds that meet the outage (MongoDB's each after the 3 s server selection)
+        assert proc.poll() is None, "the relay stopped instead of retrying"
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+    stderr = err.read_text(encoding="utf-8", errors="replace")
+    assert proc.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
+    said = [line for line in stderr.splitlines() if "is not answering" in line]
+    assert len(said) == 1 and said[0].startswith("suggestions relay: "), stderr[-2000:]
+    assert ("Redis" if down == "redis" else "MongoDB") in said[0]

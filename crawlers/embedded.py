@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from civicwatch import addresses
 from civicwatch.exceptions import EmbeddedServerError
@@ -239,3 +240,16 @@ def mongo_for(settings: Settings) -> Iterator[str]:
         return
     with exit_on_sigterm(), EmbeddedServers(settings.data_dir, redis=False) as servers:
         yield servers.mongo_uri or ""
+
+
+@contextlib.contextmanager
+def database_for(settings: Settings) -> Iterator[Any]:
+    """The civicwatch database (a pymongo Database) on mongo_for(settings), closed after the block."""
+    from sinks.mongo import Store
+
+    with mongo_for(settings) as uri:
+        store = Store(uri, settings.mongo_db)
+        try:
+            yield store.db
+        finally:
+            store.db.client.close()

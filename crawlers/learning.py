@@ -30,22 +30,11 @@ CHUNK = 200        # posts per progress step
 @contextmanager
 def review_examples(settings: Settings) -> Iterator[Any]:
     """sinks.examples.ReviewExamples on CIVICWATCH_MONGO_URI, or on the embedded server."""
+    from crawlers.embedded import database_for
     from sinks.examples import ReviewExamples
 
-    if settings.mongo_uri:
-        from pymongo import MongoClient
-
-        client: Any = MongoClient(settings.mongo_uri, tz_aware=True)
-        try:
-            yield ReviewExamples(client[settings.mongo_db])
-        finally:
-            client.close()
-        return
-    from crawlers.embedded import servers_for
-    from sinks.mongo import Store
-
-    with servers_for(settings) as (mongo_uri, _redis_url):
-        yield ReviewExamples(Store(mongo_uri, settings.mongo_db).db)
+    with database_for(settings) as db:
+        yield ReviewExamples(db)
 
 
 def split_frozen(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

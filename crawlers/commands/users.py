@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from civicwatch.clock import SHANGHAI
 from civicwatch.config import get_settings
 
 users_app = typer.Typer(help="Manage console users (核实台账号).", no_args_is_help=True)
@@ -18,23 +19,11 @@ users_app = typer.Typer(help="Manage console users (核实台账号).", no_args_
 @contextmanager
 def user_store() -> Iterator[Any]:
     """A UserStore on CIVICWATCH_MONGO_URI, or on the embedded server under data_dir."""
+    from crawlers.embedded import database_for
     from sinks.users import UserStore
 
-    settings = get_settings()
-    if settings.mongo_uri:
-        from pymongo import MongoClient
-
-        client: Any = MongoClient(settings.mongo_uri, tz_aware=True)
-        try:
-            yield UserStore(client[settings.mongo_db])
-        finally:
-            client.close()
-        return
-    from crawlers.embedded import servers_for
-    from sinks.mongo import Store
-
-    with servers_for(settings) as (mongo_uri, _redis_url):
-        yield UserStore.from_store(Store(mongo_uri, settings.mongo_db))
+    with database_for(get_settings()) as db:
+        yield UserStore(db)
 
 
 @users_app.command("token")
@@ -66,11 +55,12 @@ def list_users() -> None:
     """List console users and their roles."""
     with user_store() as users:
         rows = users.all()
-    table = Table(title="核实台账号 / console users")
+    table = Table(title="核实台账号 / console users (时间为北京时间 Asia/Shanghai)")
     for col in ("name", "role", "created", "disabled"):
         table.add_column(col)
     for u in rows:
-        table.add_row(u.name, u.role, u.created_at.isoformat(timespec="seconds"), "yes" if u.disabled else "")
+        created = u.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(u.name, u.role, created, "yes" if u.disabled else "")
     Console().print(table)
 
 

@@ -10,6 +10,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from typer.testing import CliRunner
 
+from civicwatch.clock import SHANGHAI
 from civicwatch.exceptions import UserError
 from crawlers.cli import app as cli
 from sinks.users import UserStore
@@ -78,7 +79,10 @@ def test_users_command_adds_and_lists(live_mongo_uri: str, users_db: Database,
     assert UserStore(users_db).authenticate("carol", "pass-word-1").role == "viewer"
     result = runner.invoke(cli, ["users", "add", "dan", "--role", "admin", "--password", "pass-word-2"])
     assert result.exit_code == 0, result.output
-    listed = runner.invoke(cli, ["users", "list"])
+    listed = runner.invoke(cli, ["users", "list"], env={"COLUMNS": "160"})
     assert "carol" in listed.output and "dan" in listed.output and "admin" in listed.output
+    # creation times in Beijing time like every other table, and labelled so
+    created = UserStore(users_db).get("carol").created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    assert created in listed.output and "北京时间" in listed.output
     bad = runner.invoke(cli, ["users", "add", "eve", "--role", "root", "--password", "pass-word-3"])
     assert bad.exit_code != 0 and isinstance(bad.exception, UserError)

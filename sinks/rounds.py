@@ -86,6 +86,3 @@ class SharedRound:
             elif kind in out.flags:
                 out.flags[kind].add(query)
         return out
-
-    def end(self) -> None:
-        self.client.delete(self.key)

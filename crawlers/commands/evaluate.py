@@ -14,6 +14,7 @@ from rich.table import Table
 from civicwatch.config import get_settings, load_config
 from civicwatch.models import Post
 from crawlers.commands.classify import read_posts
+from filters.steps.learned import KEYWORDS_ONLY
 
 THRESHOLDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
             title = f"{labelled} — {len(rows)} posts, model: none (keyword-only), threshold {threshold}"
         else:
             title = f"{labelled} — {len(rows)} posts, model {model.version} ({model.path})"
-        console.print(f"model version: {model.version if model else 'keywords-only'}")
+        console.print(f"model version: {model.version if model else KEYWORDS_ONLY}")
         table = Table(title=title)
         table.add_column("metric")
         table.add_column("value", justify="right")

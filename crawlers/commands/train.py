@@ -22,6 +22,7 @@ from rich.table import Table
 
 from civicwatch.config import get_settings, load_config
 from civicwatch.config.model import model_file_bytes
+from civicwatch.promotion import models_dir
 from civicwatch.settings import PROJECT_ROOT
 from crawlers.corpus import CORPUS_DIR, corpus_sha256, read_corpus, template_folds, voice_kind_folds
 from crawlers.learning import FROZEN_FOLDS, split_frozen
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
         hold_back = with_reviews if hold_back is None else hold_back
         candidate = hold_back or with_reviews
         if out is None:
-            out = settings.data_dir / "models" / "candidate" if candidate else MODELS_DIR
+            out = models_dir(settings.data_dir) / "candidate" if candidate else MODELS_DIR
         if candidate and out.resolve() == MODELS_DIR.resolve():
             # models/ holds what `civicwatch train` makes of the corpus alone (its manifest's hash says so).
             raise typer.BadParameter("--with-reviews / --hold-back write a candidate, not the shipped model: "

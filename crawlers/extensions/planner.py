@@ -12,7 +12,7 @@ round's requests: `SharedRoundTallies` counts what they found in the round's Red
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import Counter
 from pymongo.errors import PyMongoError
@@ -48,6 +48,17 @@ def refusal(response: Response) -> bool:
     return response.status != 200 and b"\xe8\xb4\xb4\xe5\x90\xa7404" in response.body[:2000]  # 贴吧404
 
 
+E = TypeVar("E", "PlannerExtension", "SharedRoundTallies")
+
+
+def _connected(crawler: Crawler, ext: E) -> E:
+    """Both extensions count a round's answers, leads and close the same way."""
+    crawler.signals.connect(ext.response_received, signal=signals.response_received)
+    crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+    crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+    return ext
+
+
 class PlannerExtension:
     def __init__(self, plan: RoundPlan, store: PlannerStore, shared: SharedRound | None = None) -> None:
         self.plan = plan
@@ -60,11 +71,7 @@ class PlannerExtension:
         if not isinstance(plan, RoundPlan):
             raise NotConfigured
         store = PlannerStore(Services.from_crawler(crawler).store.db)  # a board-only round logs its budget
-        ext = cls(plan, store, shared_round(crawler))
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
+        return _connected(crawler, cls(plan, store, shared_round(crawler)))
 
     def response_received(self, response: Response, request: Request, **_: Any) -> None:
         query = query_of(request)
@@ -120,11 +127,7 @@ class SharedRoundTallies:
         config = Services.from_crawler(crawler).config
         platform = config.platforms.platforms.get(shared.platform)
         planner = planner_for(config, shared.platform, platform) if platform is not None else None
-        ext = cls(shared, planner)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
+        return _connected(crawler, cls(shared, planner))
 
     def response_received(self, response: Response, request: Request, **_: Any) -> None:
         query = query_of(request)

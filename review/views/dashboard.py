@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from civicwatch.lifecycle import OPEN_STATES
 from civicwatch.promotion import read_pointer
+from filters.steps.learned import KEYWORDS_ONLY
 from review.auth import require_viewer
 from review.render import PLATFORM_NAMES, STATE_NAMES, render
 from sinks.users import User
@@ -44,7 +45,7 @@ def model_card(app: Any, now: Any) -> dict[str, Any]:
     promoted = pointer["promoted_at"][:16].replace("T", " ") if pointer and pointer["path"] == settings.model_path \
         else None
     # Agreement with the model in use: the steps on leads it decided (KEYWORDS_ONLY without one).
-    agreement = app.leads.examples.agreement(now, days=7, version=model.version if model else "keywords-only")
+    agreement = app.leads.examples.agreement(now, days=7, version=model.version if model else KEYWORDS_ONLY)
     return {"version": model.version if model else "仅关键词（无模型）", "promoted": promoted,
             "reviewed": agreement["reviewed"], "rejected": agreement["rejected"], "other": agreement["other"],
             "lead": percent(agreement["lead"]), "item": percent(agreement["item"]),

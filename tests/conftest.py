@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,14 @@ from crawlers.embedded import EmbeddedServers
 from crawlers.planning import SETTING as PLAN_SETTING
 from crawlers.planning import RoundPlan
 from crawlers.services import Services
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A suite started in the background (`cmd &` from a script) inherits SIGINT ignored, and
+    # every server and CLI it spawns would too: the tests that stop children with SIGINT, as a
+    # person's Ctrl-C would, then wait in vain. A handler here resets to the default on exec.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from filters.persons import SURNAMES
+
 if TYPE_CHECKING:
     from filters.persons import PersonNames
 
@@ -41,12 +43,11 @@ _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za
 _HANDLE = re.compile(r"([@＠])([\w\-\u200b-\u200d\u2060\ufeff]+)")
 _EMAIL_LOCAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-*")
 _EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# Provinces' one-character names, in both scripts (a plate written in Hong Kong style is 粵B).
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼滬遼魯蘇贛閩貴粵陝寧瓊雲晉"
 _PLATE = re.compile(rf"([{_PROVINCES}][A-Z])(\s?[·•\.\-]?\s?)([A-Z0-9]{{3,4}})([A-Z0-9]{{2}})"
                     r"([挂学警港澳领]?)(?![A-Za-z0-9])")
-_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-             "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
-             "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+_SURNAMES = "".join(sorted(SURNAMES))
 _ROLE = ("房东|二房东|包租公|包租婆|老板|老板娘|经理|项目经理|负责人|联系人|业主代表|代表|店主|店长|包工头|工头|"
          "中介|名字叫|名叫|我叫|姓名|户主|班主任|主任|队长|师傅叫")
 _NAME = re.compile(rf"((?:{_ROLE})[：:\s是为]?)([{_SURNAMES}])([\u4e00-\u9fff]{{1,2}})")

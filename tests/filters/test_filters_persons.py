@@ -56,6 +56,26 @@ def test_names_in_traditional_characters_are_masked(persons: PersonNames, raw: s
     assert name not in masked and shown in masked, masked
 
 
+@pytest.mark.parametrize("raw, name", [
+    ("我阿爸何锦荣喺部𨋢入面困咗成个钟", "何锦荣"),          # Cantonese relatives
+    ("我细佬黎伟强架车跌咗落坑度", "黎伟强"),
+    ("厂长洪国栋说等货款到了再发工资", "洪国栋"),            # a surname the old list lacked
+    ("申请人：冼美华，住龙岗区坂田街道", "冼美华"),          # the person a letter names
+    ("上个月工友覃建军的手被冲床压伤了", "覃建军"),          # the tagger joins cue and name: 工友覃建军
+    ("收款码上写的个人“邹雪梅”，不是商家", "邹雪梅"),        # a quote between cue and name
+    ("自称医生的卢志刚没有任何执业证", "卢志刚"),
+])
+def test_names_after_more_kinds_of_cue_are_masked(persons: PersonNames, raw: str, name: str) -> None:
+    masked = mask_pii(raw, persons)
+    assert name not in masked, masked
+    assert len(masked) == len(raw)
+
+
+def test_plates_in_traditional_characters_are_masked() -> None:
+    masked = mask_pii("車牌粵B·D65321，司機開錯路還多收一百")
+    assert "D65321" not in masked and "粵B" in masked, masked
+
+
 @pytest.mark.parametrize("text", [
     "房东说李朗那边的路灯坏了一个月",       # 李朗: a place in 龙岗
     "邻居说黄贝岭地铁站出口积水很深",       # 黄贝岭: a village in 罗湖

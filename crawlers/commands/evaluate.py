@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -11,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from civicwatch.config import get_settings, load_config
+from civicwatch.config import ModelFile, get_settings, load_config
 from civicwatch.models import Post
 from crawlers.commands.classify import read_posts
 from filters.steps.learned import KEYWORDS_ONLY
@@ -27,6 +28,17 @@ def _run(chain_at: ChainAt, rows: list[dict[str, Any]], posts: list[Post], thres
     chain = chain_at(threshold)
     chain.reset()
     return evaluate(rows, chain.decide_batch(posts))
+
+
+def corpus_figures(model: ModelFile) -> tuple[int, dict[str, float]] | None:
+    """(k, mean figures) of the k-fold run on the corpus that `civicwatch train` wrote into the
+    model's manifest (models/manifest.json, or <version>.manifest.json of a promoted model)."""
+    for manifest in (model.path.with_suffix(".manifest.json"), model.path.with_name("manifest.json")):
+        if manifest.exists():
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            if data.get("version") == model.version and data.get("mean_metrics"):
+                return int(data.get("folds") or 0), data["mean_metrics"]
+    return None
 
 
 def _f1(m: dict[str, float]) -> float:
@@ -63,11 +75,22 @@ def register(app: typer.Typer) -> None:
         else:
             title = f"{labelled} — {len(rows)} posts, model {model.version} ({model.path})"
         console.print(f"model version: {model.version if model else KEYWORDS_ONLY}")
+        # Beside the file's figures, the model's own k-fold figures on the corpus it was
+        # trained on (from its manifest): how far the posts measured here are from that corpus.
+        corpus = corpus_figures(model) if model is not None else None
         table = Table(title=title)
         table.add_column("metric")
         table.add_column("value", justify="right")
+        if corpus:
+            table.add_column(f"corpus {corpus[0]}-fold", justify="right")
+
+        def shown(name: str, value: float | None) -> str:
+            if value is None:
+                return ""
+            return f"{value:.3f}" if name != "pii_leaks" else f"{value:g}"
+
         for name, value in report.metrics.items():
-            table.add_row(name, f"{value:.3f}" if name != "pii_leaks" else str(int(value)))
+            table.add_row(name, shown(name, value), *([shown(name, corpus[1].get(name))] if corpus else []))
         table.add_row("pii_strings_checked", str(report.pii_total))
         console.print(table)
         if misses and report.misses:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,19 @@ def test_evaluate_reports_figures_on_the_sample_posts() -> None:
         assert metric in result.stdout
 
 
+
+def test_evaluate_puts_the_models_corpus_figures_beside_the_files() -> None:
+    manifest = json.loads((ROOT / "models" / "manifest.json").read_text(encoding="utf-8"))
+    result = subprocess.run([sys.executable, "-m", "crawlers.cli", "evaluate", "simulator/data/sample_posts.jsonl",
+                             "--no-misses"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert f"corpus {manifest['folds']}-fold" in result.stdout
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in result.stdout.splitlines() if line.count("│") == 4}
+    for metric in ("lead_precision", "lead_recall", "department_accuracy", "dup_f1"):
+        assert rows[metric][1] == f"{manifest['mean_metrics'][metric]:.3f}", rows[metric]
+
 def test_a_broken_rule_file_is_one_clear_line(tmp_path: Path) -> None:
     cfg = tmp_path / "config"
     cfg.mkdir()
@@ -52,6 +66,6 @@ def test_a_broken_rule_file_is_one_clear_line(tmp_path: Path) -> None:
     (cfg / "rules.yaml").write_text("rules:\n  - name: 坏规则\n    expr: '深圳 AND'\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "crawlers.cli", "rules", "test", "深圳"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60,
-                            env={**__import__("os").environ, "CIVICWATCH_CONFIG_DIR": str(cfg)})
+                            env={**os.environ, "CIVICWATCH_CONFIG_DIR": str(cfg)})
     assert result.returncode == 78  # EX_CONFIG, ConfigError.exit_code
     assert "坏规则" in result.stderr and "position" in result.stderr and "Traceback" not in result.stderr

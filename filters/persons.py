@@ -22,7 +22,7 @@ from filters.normalise import to_simplified
 _CUE_WORDS = (
     # where people live, rent and work
     "房东 房東 二房东 包租婆 包租公 业主 業主 租客 租户 住户 户主 戶主 户名 戶名 居民 村民 邻居 鄰居 隔壁 对门 "
-    "對門 楼上 樓上 楼下 樓下 楼主 樓主 室友 舍友 同事 同学 同學 工友 员工 員工 "
+    "對門 楼上 樓上 楼下 樓下 楼主 樓主 室友 舍友 同事 同学 同學 工友 工人 员工 員工 "
     # bosses and the people a complaint is about
     "老板 老闆 老板娘 法人 法定代表人 厂长 廠長 經理 经理 主管 工头 工頭 师傅 師傅 司机 司機 保安 保姆 护工 護工 "
     "中介 仲介 销售 銷售 顾问 顧問 管理员 管理員 管理的 店主 店长 店長 园长 園長 院长 院長 校长 校長 "

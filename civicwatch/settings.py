@@ -53,6 +53,9 @@ class Settings(BaseSettings):
                     "put under the data dir, else the shipped one; absent = keyword-only decisions")
     dedup_window_days: int = Field(
         90, ge=1, description="stored leads this recent seed duplicate matching when a process starts")
+    dedup_sync_s: float = Field(
+        2.0, ge=0, description="how often (seconds, at most) a crawl process learns the leads other processes "
+                               "stored, before deciding a post (0: before every post)")
 
     # --- source health (crawlers/extensions/health.py) ----------------------------------
     health_max_malformed_ratio: float = Field(

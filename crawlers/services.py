@@ -2,8 +2,10 @@
 
 One `Services` object holds the config, the MongoDB store, the Redis client and seen-set, the
 source-health store and one FilterChain (so duplicates are found across platforms and its
-automata are built once). Components get it with `Services.from_crawler(crawler)`, which reads
-the `CIVICWATCH_SERVICES` setting; nothing is module-global.
+automata are built once), with the catch-up that teaches the chain the leads other crawl
+processes store (`dedup_sync`, crawlers/dedupsync.py). Components get it with
+`Services.from_crawler(crawler)`, which reads the `CIVICWATCH_SERVICES` setting; nothing is
+module-global.
 
 Who builds it:
 
@@ -32,6 +34,7 @@ from civicwatch.clock import now_shanghai
 from civicwatch.config import Config, load_config
 from civicwatch.exceptions import ConfigError
 from civicwatch.settings import Settings, as_scrapy_settings, from_scrapy_settings
+from crawlers.dedupsync import DuplicateSync
 from crawlers.embedded import EmbeddedServers
 from filters.chain import FilterChain
 from sinks.health import HealthStore
@@ -44,13 +47,16 @@ logger = logging.getLogger(__name__)
 SETTING = "CIVICWATCH_SERVICES"  # an object, not configuration: never an environment variable
 
 
-def seed_duplicates(chain: FilterChain, store: Store, days: int) -> int:
+def seed_duplicates(chain: FilterChain, store: Store, days: int, known: set[str] | None = None) -> int:
     """Teach the chain's duplicate index the leads stored in the last `days` (the matching window,
-    CIVICWATCH_DEDUP_WINDOW_DAYS), so a restart keeps dup_of for follow-ups of older incidents."""
+    CIVICWATCH_DEDUP_WINDOW_DAYS), so a restart keeps dup_of for follow-ups of older incidents.
+    The keys of the posts remembered go into `known`, when given."""
     since = now_shanghai() - timedelta(days=days)
     count = 0
     for post, decision in store.recent_lead_posts(since):
         chain.remember(post, decision)
+        if known is not None:
+            known.add(post.key)
         count += 1
     return count
 
@@ -68,6 +74,7 @@ class Services:
         self.redis: redis.Redis
         self.seen: SeenSet
         self.health: HealthStore
+        self.dedup_sync: DuplicateSync
         self.opened = False
 
     @classmethod
@@ -111,7 +118,11 @@ class Services:
                 self.store.ensure_indexes()
                 self.health = HealthStore(self.store.db)
                 self.health.ensure_indexes()
-                seeded = seed_duplicates(self.chain, self.store, settings.dedup_window_days)
+                started, known = now_shanghai(), set[str]()
+                seeded = seed_duplicates(self.chain, self.store, settings.dedup_window_days, known)
+                # Then, while crawling, what the other processes store (scale-out).
+                self.dedup_sync = DuplicateSync(self.chain, self.store, every_s=settings.dedup_sync_s,
+                                                since=started, known=known)
             except pymongo.errors.PyMongoError as exc:  # one line, not a traceback per item
                 raise unavailable("MongoDB", settings.mongo_uri, exc) from None
             try:

@@ -297,12 +297,15 @@ class LeadService:
         if incident:
             self._leads.update_one(
                 {"_id": incident, "sources.key": {"$ne": post.key}},
-                {"$push": {"sources": source_of(post).model_dump(mode="python")}, "$inc": {"version": 1}})
+                {"$push": {"sources": source_of(post).model_dump(mode="python")}, "$inc": {"version": 1},
+                 "$set": {"stored_at": now_shanghai()}})
             self.queue_index.touch()
             return self.get(incident), False
         lead = discovered_lead(post, decision, now=now, sla_minutes=self.catalogue.sla_minutes)
         doc = self.document(lead)
         doc["facts"]["follows"] = self._follows(lead)
+        # The wall clock, not `now` (a replay's time): other crawl processes catch up on it.
+        doc["stored_at"] = now_shanghai()
         try:
             self._leads.insert_one(doc)
         except DuplicateKeyError:  # a concurrent writer stored it first

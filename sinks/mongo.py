@@ -3,7 +3,9 @@
 Collections (database CIVICWATCH_MONGO_DB, default `civicwatch`):
 - posts:       _id = platform:post_id; masked title/text, hashed author, search tokens
 - leads:       _id = lead:platform:post_id of the incident's first post (civicwatch.models.Lead);
-               written only by sinks.leads.LeadService, read here too
+               written only by sinks.leads.LeadService, read here too; `stored_at` (not in the
+               model) is when the crawl stored it or last joined a post to it, the watermark of
+               the other crawl processes' duplicate catch-up (crawlers/dedupsync.py)
 - crawl_state: _id = platform:keyword; the watermark (newest published_at processed)
 - lead_counts: the review queue's counting tree (sinks/queue.py), kept by LeadService
 Indexes are created by ensure_indexes() at start-up.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +55,23 @@ def to_shanghai(value: Any) -> Any:
     return value
 
 
+def post_from_doc(doc: dict[str, Any]) -> Post:
+    """A stored post as the filter chain sees it (masked text, no author)."""
+    doc = to_shanghai(doc)
+    return Post(platform=doc["platform"], post_id=doc["post_id"], url=doc["url"], title=doc.get("title"),
+                text=doc.get("text") or "", published_at=doc["published_at"], fetched_at=doc.get("fetched_at"),
+                ip_region=doc.get("ip_region"), keyword=doc.get("keyword"))
+
+
+@dataclass(frozen=True)
+class StoredSources:
+    """What the duplicate catch-up reads of one lead first: when it was last stored and its posts."""
+
+    lead_id: str
+    stored_at: datetime
+    keys: list[str]
+
+
 def lead_from_doc(doc: dict[str, Any]) -> Lead:
     return Lead.model_validate(to_shanghai(doc))
 
@@ -82,6 +102,7 @@ class Store:
         self.leads.create_index("deadline")
         self.leads.create_index("sources.key")
         self.leads.create_index("discovered_at")
+        self.leads.create_index("stored_at")  # the duplicate catch-up of scale-out processes
         self.leads.create_index("work_order_id")
         self.leads.create_index("outbox.state")
         # The queue (sinks/queue.py): its rank range and one index per filter.
@@ -143,12 +164,23 @@ class Store:
             post_doc = self.posts.find_one({"_id": doc["sources"][0]["key"]})
             if post_doc is None:
                 continue
-            post_doc = to_shanghai(post_doc)
-            post = Post(platform=post_doc["platform"], post_id=post_doc["post_id"], url=post_doc["url"],
-                        title=post_doc.get("title"), text=post_doc.get("text") or "",
-                        published_at=post_doc["published_at"], fetched_at=post_doc.get("fetched_at"),
-                        ip_region=post_doc.get("ip_region"), keyword=post_doc.get("keyword"))
-            yield post, DECISIONS.validate_python(doc["decision"])
+            yield post_from_doc(post_doc), DECISIONS.validate_python(doc["decision"])
+
+    def leads_stored_since(self, since: datetime) -> list[StoredSources]:
+        """Leads the crawl stored, or joined a post to, at or after `since`: their ids, stored_at
+        and source keys only (one query on the stored_at index; most catch-ups find nothing new)."""
+        docs = self.leads.find({"stored_at": {"$gte": since}}, {"stored_at": 1, "sources.key": 1})
+        return [StoredSources(lead_id=d["_id"], stored_at=d["stored_at"].astimezone(SHANGHAI),
+                              keys=[s["key"] for s in d.get("sources", [])]) for d in docs]
+
+    def lead_source_posts(self, lead_id: str, keys: list[str]) -> tuple[Decision, list[Post]] | None:
+        """A lead's decision and those of its sources' posts (masked, as stored) named by `keys`,
+        in the lead's source order; None when the lead is gone."""
+        doc = self.leads.find_one({"_id": lead_id}, {"decision": 1})
+        if doc is None:
+            return None
+        found = {d["_id"]: post_from_doc(d) for d in self.posts.find({"_id": {"$in": keys}}, {"tokens": 0})}
+        return DECISIONS.validate_python(doc["decision"]), [found[k] for k in keys if k in found]
 
     # --- crawl state -------------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 """Runs the filter chain on every new post: seen posts and non-leads stop here.
 
+The chain first catches up on the leads other crawl processes stored (crawlers/dedupsync.py),
+so a re-wording decided here joins an incident another process found.
+
 Non-leads are counted and dropped with no text kept (data minimisation); leads go on as a
 DecidedPost to the store pipeline. Stats, like Scrapy's `retry/reason_count/<reason>`:
 civicwatch/posts_count, civicwatch/leads_count, and one civicwatch/dropped/<reason> per reason a
@@ -8,6 +11,7 @@ post stopped here (`seen` for a post the seen-set already holds, else the decisi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import Spider
@@ -17,7 +21,6 @@ from scrapy.exceptions import DropItem
 from civicwatch.models import DecidedPost, Decision, Post
 from crawlers.pipelines.servers import counting_server_errors
 from crawlers.services import Services
-from filters.chain import FilterChain
 from sinks.seen import SeenSet
 
 DROPPED = "civicwatch/dropped/"
@@ -29,15 +32,15 @@ def drop_reason(decision: Decision) -> str:
 
 
 class DecidePipeline:
-    def __init__(self, seen: SeenSet, chain: FilterChain, stats: Any) -> None:
+    def __init__(self, seen: SeenSet, decide: Callable[[Post], Decision], stats: Any) -> None:
         self.seen = seen
-        self.chain = chain
+        self.decide = decide  # DuplicateSync.decide: the chain's, after catching up
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DecidePipeline:
         services = Services.from_crawler(crawler)
-        return cls(services.seen, services.chain, crawler.stats)
+        return cls(services.seen, services.dedup_sync.decide, crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, Post):
@@ -50,7 +53,7 @@ class DecidePipeline:
         if self.seen.contains(item.key):
             self.stats.inc_value(DROPPED + "seen")
             raise DropItem(f"already seen: {item.key}", log_level="DEBUG")
-        decision = self.chain.decide(item)
+        decision = self.decide(item)
         if not decision.is_lead:
             self.seen.add([item.key])
             reason = drop_reason(decision)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pymongo.errors
@@ -90,7 +91,7 @@ class DuplicateSync:
                 first = row.keys[0]
                 for post in posts:
                     # A joined post belongs to the lead's incident: its keys point at the first post.
-                    joined = decision if post.key == first else decision.model_copy(update={"dup_of": first})
+                    joined = decision if post.key == first else replace(decision, dup_of=first)
                     self.chain.remember(post, joined)
                     self.known.add(post.key)
                     learnt += 1

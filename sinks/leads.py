@@ -302,10 +302,9 @@ class LeadService:
             self.queue_index.touch()
             return self.get(incident), False
         lead = discovered_lead(post, decision, now=now, sla_minutes=self.catalogue.sla_minutes)
-        doc = self.document(lead)
-        doc["facts"]["follows"] = self._follows(lead)
         # The wall clock, not `now` (a replay's time): other crawl processes catch up on it.
-        doc["stored_at"] = now_shanghai()
+        doc = self.document(lead, stored_at=now_shanghai())
+        doc["facts"]["follows"] = self._follows(lead)
         try:
             self._leads.insert_one(doc)
         except DuplicateKeyError:  # a concurrent writer stored it first
@@ -314,10 +313,12 @@ class LeadService:
         mark_weeks_changed(self.store.db, weeks_of(doc["facts"]))
         return lead, True
 
-    def document(self, lead: Lead) -> dict[str, Any]:
-        """A lead as stored: its fields, its queue rank and its flat facts (what record() inserts;
-        bulk seeding of tests and benchmarks inserts the same)."""
+    def document(self, lead: Lead, *, stored_at: datetime | None = None) -> dict[str, Any]:
+        """A lead as stored: its fields, its queue rank, its flat facts and when it was stored
+        (record() says now; a bulk seed of tests and benchmarks, which inserts the same, leaves
+        its discovery time, so no crawl process catches up on a seeded year)."""
         doc = lead_to_doc(lead)
+        doc["stored_at"] = stored_at or lead.discovered_at
         doc["queue_rank"] = _rank(doc)
         doc["facts"] = lead_facts(lead, self.catalogue.sla_minutes)
         return doc

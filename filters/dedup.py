@@ -156,7 +156,9 @@ class DuplicateIndex:
         # A duplicate's own keys point at the incident's first post, so chains stay flat.
         incident = _Incident(incident_key or key, published_at)
         opening = _stripped(own)
-        if opening:
+        # A repost's own words are its key only when they say something: "转发扩散" would
+        # join every later repost that says the same, whatever it reposts.
+        if opening and (not reposted or len(opening) >= PREFIX):
             self.exact.setdefault(opening, incident)  # the words themselves are the key: leads are few
             if len(opening) >= PREFIX:
                 self.prefix.setdefault(opening[:PREFIX], incident)

@@ -59,6 +59,24 @@ def test_truncated_repost_chain_points_at_the_original(chain: FilterChain) -> No
     assert d2.dup_of is None and d1.dup_of == "weibo:1"
 
 
+
+def test_bare_reposts_of_two_incidents_stay_apart() -> None:
+    # Two leads reposted with the same two words: each repost joins what it reposts, and the
+    # second one does not join the first repost because they both say "转发扩散".
+    index = DuplicateIndex()
+    walls = "观澜古墟那个公厕的灯坏了一个月，晚上黑漆漆的，门也关不上"
+    bikes = "西丽站外面的共享单车堆成小山，都摞到机动车道上了"
+    index.add("weibo:1", own=walls, reposted="", street="观澜街道", item="CS06", published_at=T0,
+              district="龙华区")
+    index.add("weibo:2", own="转发扩散", reposted=walls, street="观澜街道", item="CS06",
+              published_at=T0 + timedelta(minutes=30), district="龙华区", incident_key="weibo:1")
+    dup, _ = index.find(own="转发扩散", reposted=bikes, street="西丽街道", item="JT07",
+                        published_at=T0 + timedelta(hours=2), district="南山区")
+    assert dup is None
+    dup, _ = index.find(own="转发扩散", reposted=walls, street="观澜街道", item="CS06",
+                        published_at=T0 + timedelta(hours=3), district="龙华区")
+    assert dup == "weibo:1"
+
 def test_a_district_only_report_joins_a_street_level_one() -> None:
     index = DuplicateIndex()
     index.add("weibo:1", own="固戍那家健身房跑路了私教课还有三十节", reposted="", street=None, item="XF01",

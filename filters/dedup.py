@@ -70,7 +70,7 @@ class DuplicateIndex:
         self.in_lsh: set[str] = set()  # words already hashed in: a repeat adds nothing to the LSH
         self.by_place: dict[tuple[str, str], deque[tuple[datetime, _Incident, str | None]]] = {}
         self.by_spot: dict[str, deque[_Spotted]] = {}
-        self.by_where: dict[str, deque[tuple[datetime, _Incident]]] = {}
+        self.by_where: dict[str, deque[tuple[datetime, _Incident, str | None]]] = {}  # (when, incident, item)
         self._last: tuple[str, list[bytes] | None] = ("", None)  # find() then add() hash the same text
 
     def _bands(self, text: str) -> list[bytes] | None:
@@ -94,13 +94,13 @@ class DuplicateIndex:
         return None, None
 
     def find_wording(self, own: str, reposted: str, where: str | None,
-                     published_at: datetime) -> tuple[str | None, str | None]:
+                     published_at: datetime, item: str | None = None) -> tuple[str | None, str | None]:
         """(dup_of, reason) from the cheap keys only: the same words, a quote's opening, a
         follow-up cue at the same place (for posts that are not leads themselves)."""
         dup, why = self._same_words(own, reposted)
         if dup:
             return dup, why
-        return self._follow_up(own, where, published_at)
+        return self._follow_up(own, where, published_at, item)
 
     def find(self, *, own: str, reposted: str, street: str | None, item: str | None,
              published_at: datetime, district: str | None = None,
@@ -128,7 +128,7 @@ class DuplicateIndex:
             for when, incident, _ in self.by_place.get((district, item), ()):
                 if abs(published_at - when) <= COARSE_WINDOW:
                     return incident.key, f"同区同类事项一天内（{district} {item}）"
-        dup, why = self._follow_up(own, street or district, published_at)
+        dup, why = self._follow_up(own, street or district, published_at, item)
         if dup:
             return dup, why
         if spots:
@@ -142,12 +142,16 @@ class DuplicateIndex:
                         return seen.incident.key, f"同一地点相近描述（{spot}）"
         return None, None
 
-    def _follow_up(self, own: str, where: str | None, published_at: datetime) -> tuple[str | None, str | None]:
+    def _follow_up(self, own: str, where: str | None, published_at: datetime,
+                   item: str | None = None) -> tuple[str | None, str | None]:
+        """The incident a follow-up cue at `where` continues: the latest one there, or the latest
+        one there about `item` when the follow-up names a problem one of them is about."""
         if where and FOLLOW_UP.match(own):
-            recent = [(when, inc) for when, inc in self.by_where.get(where, ())
+            recent = [(when, inc, about) for when, inc, about in self.by_where.get(where, ())
                       if timedelta(0) <= published_at - when <= FOLLOW_WINDOW]
+            same = [entry for entry in recent if item and entry[2] == item]
             if recent:
-                return max(recent, key=lambda wi: wi[0])[1].key, f"后续跟帖（{where}）"
+                return max(same or recent, key=lambda entry: entry[0])[1].key, f"后续跟帖（{where}）"
         return None, None
 
     def add(self, key: str, *, own: str, reposted: str, street: str | None, item: str | None,
@@ -172,7 +176,7 @@ class DuplicateIndex:
                 _append(self.by_place.setdefault((where, item), deque()), (published_at, incident, street),
                         lambda entry: entry[0], published_at - WINDOW)
         if street or district:
-            _append(self.by_where.setdefault(street or district, deque()), (published_at, incident),
+            _append(self.by_where.setdefault(street or district, deque()), (published_at, incident, item),
                     lambda entry: entry[0], published_at - FOLLOW_WINDOW)
         if spots:
             grams = _bigrams(own + reposted)

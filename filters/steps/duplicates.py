@@ -37,8 +37,9 @@ class DuplicatesStep(Step):
             spots = place.landmarks if place else []
             dup_of, why = self.dups.find(own=norm.own, reposted=norm.reposted, street=street, item=item,
                                          published_at=when, district=district, spots=spots)
-        else:  # only the cheap wording keys and follow-up cues (its item is not trusted)
-            dup_of, why = self.dups.find_wording(norm.own, norm.reposted, street or district, when)
+        else:  # only the cheap wording keys and follow-up cues (its item only picks among those)
+            dup_of, why = self.dups.find_wording(norm.own, norm.reposted, street or district, when,
+                                                 found.item if found else None)
         if dup_of and dup_of != ctx.post.key:
             ctx.dup_of = dup_of
             ctx.reasons.append(f"重复：{why}")

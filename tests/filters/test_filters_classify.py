@@ -35,8 +35,7 @@ def post(pid: str, text: str, minutes: int = 0, platform: str = "weibo") -> Post
     ("罗湖区东湖街道那块大招牌被风吹歪了，半边吊着，下面就是公交站", "CS07"),
 ])
 def test_setting_words_do_not_outweigh_the_problem(text: str, item: str) -> None:
-    # The keyword classifier's weighting, so keyword-only (the learned chain misses the CS03
-    # post: tests/filters/test_learned.py, test_known_misses_of_the_learned_chain).
+    # The keyword classifier's weighting, so keyword-only.
     d = FilterChain.from_config(CONFIG.with_model(None)).decide(post("1", text))
     assert d.is_lead and d.item == item
 
@@ -76,6 +75,21 @@ def test_bare_reposts_of_two_incidents_stay_apart() -> None:
     dup, _ = index.find(own="转发扩散", reposted=walls, street="观澜街道", item="CS06",
                         published_at=T0 + timedelta(hours=3), district="龙华区")
     assert dup == "weibo:1"
+
+
+def test_a_follow_up_joins_the_incident_at_its_place_that_it_is_about() -> None:
+    # Two incidents at one street; the later one is about something else. A follow-up naming
+    # the first one's problem joins the first, not merely the latest at the place.
+    index = DuplicateIndex()
+    index.add("weibo:1", own="福田口岸旁边辅道的雨水箅子被偷了，剩个方洞", reposted="", street="福保街道",
+              item="PS03", published_at=T0, district="福田区")
+    index.add("weibo:2", own="福保这边早餐摊把整段人行道都占了", reposted="", street="福保街道",
+              item="CS02", published_at=T0 + timedelta(hours=5), district="福田区")
+    dup, why = index.find_wording("更新：那个方洞下午有人放了块木板盖着", "", "福保街道",
+                                  T0 + timedelta(hours=8), "PS03")
+    assert dup == "weibo:1" and why
+    dup, _ = index.find_wording("更新：今天去看还是老样子", "", "福保街道", T0 + timedelta(hours=8))
+    assert dup == "weibo:2"  # no problem named: the latest at the place
 
 def test_a_district_only_report_joins_a_street_level_one() -> None:
     index = DuplicateIndex()

@@ -34,7 +34,7 @@ from sinks.mongo import Store
 from sinks.users import UserStore
 
 pytestmark = pytest.mark.slow
-SAMPLE, FOLDS = "800", "2"
+SAMPLE, FOLDS = "1200", "2"
 DREAM_WORDS = ("梦见", "梦到", "做梦", "解梦", "梦里")
 
 # Kept by the current model, then rejected by reviewers: dreams told with a Shenzhen place and a

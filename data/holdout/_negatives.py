@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (hand-written post texts are kept on one line each)
 """Hold-out negatives, written by hand (see README.md). Tuple fields:
 (platform, voice, kind, district, street, pii, why, title, text)."""
 

@@ -36,7 +36,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from crawlers.corpus import read_corpus, template_folds  # noqa: E402
+from crawlers.corpus import corpus_sha256, read_corpus, template_folds  # noqa: E402
 from filters.learned import ngrams  # noqa: E402
 from filters.training import texts_of  # noqa: E402
 
@@ -190,6 +190,8 @@ def main() -> None:
     rows = read_corpus()
     texts = texts_of(rows)
     folds = np.asarray(template_folds(rows, 5))
+    print(f"corpus: {len(rows)} posts ({sum(r['label']['is_lead'] for r in rows)} leads), "
+          f"sha256 {corpus_sha256()[:12]}, 5 template folds\n")
     chars = tfidf(ngrams, texts)
     results = [measure("char 1-3-grams", chars, rows, folds),
                measure("jieba words+bigrams + char 1-3-grams", tfidf(jieba_and_chars(), texts), rows, folds)]

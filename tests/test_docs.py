@@ -36,3 +36,25 @@ def test_every_command_is_in_the_readme(name: str) -> None:
     assert lines, f"README's Command line table lacks `civicwatch {name}`"
     for sub in getattr(COMMANDS[name], "commands", {}):
         assert re.search(rf"\b{re.escape(sub)}\b", " ".join(lines)), f"`civicwatch {name} {sub}` is not in README"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_file_the_readme_links_or_names_as_a_benchmark_exists() -> None:
+    linked = re.findall(r"\]\(((?:docs|benchmarks)/[^)#\s]+)\)", README)
+    scripts = re.findall(r"`(benchmarks/[\w/]+\.py)", README)
+    assert "docs/learned.md" in linked, "README's Filters section should link docs/learned.md"
+    missing = sorted({p for p in linked + scripts if not (ROOT / p).exists()})
+    assert not missing, f"README names files that are not there: {missing}"
+
+
+def test_the_representation_table_names_its_command_and_every_row_the_script_measures() -> None:
+    doc = (ROOT / "docs" / "learned.md").read_text(encoding="utf-8")
+    section = doc.split("## Representations", 1)[1].split("\n## ", 1)[0]
+    assert ".venv/bin/python benchmarks/representations.py" in section
+    script = (ROOT / "benchmarks" / "representations.py").read_text(encoding="utf-8")
+    for row in ("char 1-3-grams", "jieba words+bigrams + char 1-3-grams", "USE multilingual v3 (512-d)",
+                "multilingual-e5-small q4 (384-d)", "char 1-3-grams + e5 (hstack, scaled)"):
+        assert f'"{row}"' in script, f"benchmarks/representations.py no longer has the row {row!r}"
+        assert f"| {row} |" in section, f"docs/learned.md's table lacks the row {row!r}"

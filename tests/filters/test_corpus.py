@@ -16,6 +16,7 @@ import pytest
 
 from civicwatch.config import get_settings, load_config
 from crawlers.corpus import read_corpus, template_folds
+from tests.filters.labels import label_errors
 
 DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "dev_posts.jsonl"
 MAX_SHARED = 0.5
@@ -68,37 +69,7 @@ def test_no_generator_template_is_close_to_a_dev_post() -> None:
 
 
 def test_labels_follow_the_catalogue_and_gazetteer(corpus: list[dict[str, Any]]) -> None:
-    config = load_config(get_settings())
-    items = config.catalogue.items
-    districts = {d.name: {s.name for s in d.streets} for d in config.gazetteer.districts}
-    wrong = []
-    for row in corpus:
-        label, pid = row["label"], row["post_id"]
-        if label["is_lead"]:
-            item = items.get(label["item"])
-            if item is None:
-                wrong.append(f"{pid}: unknown item {label['item']}")
-                continue
-            if (label["category"], label["department"]) != (item.category, item.department):
-                wrong.append(f"{pid}: category/department {label['category']}/{label['department']} "
-                             f"is not {item.code}'s {item.category}/{item.department}")
-            if item.sla == "urgent" and label["urgency"] != "urgent":
-                wrong.append(f"{pid}: {item.code} is urgent by its SLA class")
-            if label["urgency"] not in ("urgent", "general"):
-                wrong.append(f"{pid}: urgency {label['urgency']!r}")
-        elif any(label.get(f) for f in ("category", "item", "department", "urgency")):
-            wrong.append(f"{pid}: a negative with catalogue labels")
-        if label.get("district") and label["district"] not in districts:
-            wrong.append(f"{pid}: unknown district {label['district']}")
-        elif label.get("street") and label["street"] not in districts.get(label["district"], ()):
-            wrong.append(f"{pid}: street {label['street']} is not in {label['district']}")
-        for pii in label.get("pii") or []:
-            if pii not in _text(row) and pii not in row.get("author", ""):
-                wrong.append(f"{pid}: pii {pii!r} is not in the post")
-        if not label.get("template") or not label.get("voice") or not label.get("kind"):
-            wrong.append(f"{pid}: needs voice, kind and template")
-        if label["is_lead"] != (label.get("kind") == "lead"):
-            wrong.append(f"{pid}: kind {label.get('kind')!r} disagrees with is_lead")
+    wrong = label_errors(corpus, load_config(get_settings()), needs=("template", "voice", "kind"))
     assert not wrong, "\n".join(wrong[:30])
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from civicwatch.config import get_settings, load_config
 from crawlers.corpus import read_corpus
+from tests.filters.labels import label_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDOUT = ROOT / "data" / "holdout" / "posts.jsonl"
@@ -66,39 +67,8 @@ def test_no_holdout_post_is_close_to_a_dev_post(holdout: list[dict[str, Any]]) -
 
 
 def test_labels_follow_the_catalogue_and_gazetteer(holdout: list[dict[str, Any]]) -> None:
-    config = load_config(get_settings())
-    items = config.catalogue.items
-    districts = {d.name: {s.name for s in d.streets} for d in config.gazetteer.districts}
-    wrong = []
-    for row in holdout:
-        label, pid = row["label"], row["post_id"]
-        if label["is_lead"]:
-            item = items.get(label["item"])
-            if item is None:
-                wrong.append(f"{pid}: unknown item {label['item']}")
-                continue
-            if (label["category"], label["department"]) != (item.category, item.department):
-                wrong.append(f"{pid}: {label['category']}/{label['department']} is not "
-                             f"{item.code}'s {item.category}/{item.department}")
-            if item.sla == "urgent" and label["urgency"] != "urgent":
-                wrong.append(f"{pid}: {item.code} is urgent by its SLA class")
-            if label["urgency"] not in ("urgent", "general"):
-                wrong.append(f"{pid}: urgency {label['urgency']!r}")
-            if not label.get("district"):
-                wrong.append(f"{pid}: a lead without a district")
-        elif any(label.get(f) for f in ("category", "item", "department", "urgency")):
-            wrong.append(f"{pid}: a negative with catalogue labels")
-        if label.get("district") and label["district"] not in districts:
-            wrong.append(f"{pid}: unknown district {label['district']}")
-        elif label.get("street") and label["street"] not in districts.get(label["district"], ()):
-            wrong.append(f"{pid}: street {label['street']} is not in {label['district']}")
-        for pii in label.get("pii") or []:
-            if pii not in _text(row) and pii not in row.get("author", ""):
-                wrong.append(f"{pid}: pii {pii!r} is not in the post")
-        if not label.get("voice") or not label.get("kind") or not label.get("why"):
-            wrong.append(f"{pid}: needs voice, kind and why")
-        if label["is_lead"] != (label.get("kind") == "lead"):
-            wrong.append(f"{pid}: kind {label.get('kind')!r} disagrees with is_lead")
+    wrong = label_errors(holdout, load_config(get_settings()), needs=("voice", "kind", "why"),
+                         lead_needs_district=True)
     assert not wrong, "\n".join(wrong[:30])
 
 

@@ -5,29 +5,22 @@ resumes from where it stopped, so the next post of the incident joins the lead s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from civicwatch.settings import Settings
 from crawlers.services import Services
-from tests.faults.test_faults_mongo_dispatch import _Mongo
+from tests.faults.conftest import RestartableMongo
 from tests.test_dedupsync import FIRST, REWORDED, SECOND, post, store
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
 
-@pytest.fixture
-def mongo(tmp_path: Path) -> Iterator[_Mongo]:
-    server = _Mongo(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_mongo_down_during_a_catch_up_decides_the_post_and_catches_up_after_the_restart(
-        mongo: _Mongo, redis_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        mongo: RestartableMongo, redis_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(mongo_uri=mongo.uri, redis_url=redis_url, mongo_db="dedupsync", data_dir=tmp_path / "data",
                         dedup_sync_s=0)
     ticks = [0.0]

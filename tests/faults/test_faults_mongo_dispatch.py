@@ -14,17 +14,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pymongo.errors
 import pytest
 import redis
 
-from crawlers.embedded import free_port
 from sinks.leads import LeadService
 from sinks.mongo import Store
 from sinks.servers import mongo_client
+from tests.faults.conftest import RestartableMongo
 from tests.sinks.test_sinks_store import CONFIG, save
 from tests.sinks.test_sinks_stream import consumed, dispatch, stream_ids
 
@@ -35,50 +34,6 @@ SEED = 16
 STREAM = "civicwatch:workorders"
 
 
-class _Mongo:
-    """A SecantusDB server of this test's own, stopped and started on one port and one data dir
-    (the relay keeps its URI, as a deployment's would)."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
-        self.storage = tmp / "mongo"
-        self.storage.mkdir(parents=True, exist_ok=True)
-        self.uri = f"mongodb://127.0.0.1:{self.port}/"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        assert self.proc is None or self.proc.poll() is not None, "already running"
-        exe = str(Path(sys.executable).with_name("secantusd-py"))
-        self.proc = subprocess.Popen([exe, "--host", "127.0.0.1", "--port", str(self.port), "--storage-path",
-                                      str(self.storage), "--log-level", "WARNING"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client: pymongo.MongoClient = pymongo.MongoClient(self.uri, serverSelectionTimeoutMS=300)
-        deadline = time.monotonic() + 60
-        try:
-            while True:
-                try:
-                    client.admin.command("ping")
-                    return
-                except pymongo.errors.PyMongoError:
-                    assert time.monotonic() < deadline and self.proc.poll() is None, "secantusd did not start"
-                    time.sleep(0.1)
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(30)
-
-
-@pytest.fixture
-def mongo(tmp_path: Path) -> Iterator[_Mongo]:
-    server = _Mongo(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
 def wait_for(what: str, condition: object, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():  # type: ignore[operator]
@@ -87,7 +42,7 @@ def wait_for(what: str, condition: object, timeout_s: float = 120) -> None:
 
 
 def test_mongodb_stopped_before_and_during_the_relay_loses_and_doubles_nothing(
-        mongo: _Mongo, redis_url: str, tmp_path: Path) -> None:
+        mongo: RestartableMongo, redis_url: str, tmp_path: Path) -> None:
     rng = random.Random(SEED)
     db_name = f"mdispatch_{uuid.uuid4().hex[:8]}"
     store = Store(db=mongo_client(mongo.uri)[db_name])
